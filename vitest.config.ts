@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Daemon and system tests start real processes; two cores, so keep files in parallel modest.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
