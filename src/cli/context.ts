@@ -1,0 +1,70 @@
+// What every command needs: the configuration, the home, the catalog; and the exit codes.
+import type { Command } from 'commander';
+import { currentActor, type Actor } from '../audit/log.js';
+import { ConfigError, loadConfig, prepareHome, type Config, type Home } from '../config.js';
+import { openCatalog, type Db } from '../store/catalog.js';
+import { initStorageRoot } from '../store/ocfl.js';
+
+export const EXIT_OK = 0;
+export const EXIT_PROBLEM = 1;
+export const EXIT_USAGE = 2;
+
+/** An error whose message is for the person at the terminal, with the exit code to use. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = EXIT_USAGE,
+  ) {
+    super(message);
+  }
+}
+
+export interface GlobalOptions {
+  home?: string;
+  config?: string;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export interface CliContext {
+  config: Config;
+  home: Home;
+  db: Db;
+  actor: Actor;
+  close(): void;
+}
+
+/** Load config and open the catalog (creating the home on first use). */
+export function openCli(cmd: Command): CliContext {
+  const { config, home } = loadConfig(globalOptions(cmd));
+  prepareHome(home);
+  initStorageRoot(home.store);
+  const db = openCatalog(home.catalog);
+  return { config, home, db, actor: currentActor('cli'), close: () => db.close() };
+}
+
+export { ConfigError };
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** A plain table: columns padded to the widest cell. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+  return cells.map((r) => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd()).join('\n') + '\n';
+}

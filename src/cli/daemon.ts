@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { Daemon } from '../daemon/service.js';
+import { globalOptions } from './context.js';
+
+export function registerDaemon(program: Command): void {
+  program
+    .command('daemon')
+    .description('run the service: watch the docks, ingest every recorder docked (JSON logs on stdout)')
+    .action(async (_opts, cmd: Command) => {
+      const daemon = new Daemon(globalOptions(cmd));
+      await daemon.start();
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          daemon.stop(signal).then(resolve, (err) => {
+            daemon.logger.error({ err }, 'error while stopping');
+            resolve();
+          });
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+    });
+}

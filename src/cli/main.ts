@@ -1,0 +1,50 @@
+// The evidock command line: one file per command group, each registering its commands here.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { CliError, EXIT_USAGE } from './context.js';
+import { registerDaemon } from './daemon.js';
+import { registerIngest } from './ingest.js';
+import { registerLog } from './log.js';
+import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
+
+export function buildProgram(): Command {
+  const program = new Command('evidock')
+    .description('Evidence ingest for body-worn-recorder docking stations: copy, hash, verify, hold write-once, log.')
+    .option('--home <dir>', 'state directory (default: $EVIDOCK_HOME, else ./var)')
+    .option('--config <file>', 'configuration file (default: <home>/evidock.toml when present)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDaemon(program);
+  registerIngest(program);
+  registerStatus(program);
+  registerVerify(program);
+  registerLog(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Run the CLI; returns the exit code (0 ok, 1 a check found a problem, 2 usage or configuration). */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`evidock: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`evidock: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const code = (err as { exitCode?: number }).exitCode;
+    process.stderr.write(`evidock: ${(err as Error).message ?? err}\n`);
+    return typeof code === 'number' ? code : 1;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { readStatusFile } from '../daemon/status-file.js';
+import { countOriginals } from '../store/records.js';
+import { formatBytes, openCli, printJson, table } from './context.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('what is held, sessions running, docks and their slots, last problems')
+    .option('--json', 'print as JSON')
+    .option('--problems <n>', 'how many recent problems to list', '10')
+    .action((opts: { json?: boolean; problems: string }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        const held = countOriginals(cli.db);
+        const running = cli.db.prepare(`SELECT id, recorder_id AS recorderId, slot, started_at AS startedAt FROM sessions WHERE status = 'running' ORDER BY started_at`).all();
+        const recent = cli.db
+          .prepare(`SELECT id, recorder_id AS recorderId, slot, started_at AS startedAt, ended_at AS endedAt, status, summary FROM sessions WHERE status != 'running' ORDER BY started_at DESC LIMIT 5`)
+          .all()
+          .map((s: any) => ({ ...s, summary: s.summary ? JSON.parse(s.summary) : null }));
+        const problems = cli.db
+          .prepare(`SELECT seen_at AS seenAt, recorder_id AS recorderId, source_path AS path, outcome, reason FROM sightings WHERE outcome IN ('failed', 'skipped') ORDER BY id DESC LIMIT ?`)
+          .all(Number(opts.problems) || 10);
+        const daemon = readStatusFile(cli.home.dir);
+        const status = {
+          station: cli.config.station.id,
+          home: cli.home.dir,
+          held: { recordings: held.count, bytes: held.bytes },
+          daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, docks: daemon.docks, warnings: daemon.warnings } : null,
+          slots: daemon?.slots ?? [],
+          sessionsRunning: running,
+          recentSessions: recent,
+          problems,
+        };
+        if (opts.json) return printJson(status);
+        const out = process.stdout;
+        out.write(`station ${status.station}   home ${status.home}\n`);
+        out.write(`held: ${held.count} recordings, ${formatBytes(held.bytes)}\n`);
+        out.write(daemon ? `daemon: running (pid ${daemon.pid}) since ${daemon.startedAt}\n` : 'daemon: not running\n');
+        for (const w of daemon?.warnings ?? []) out.write(`warning: ${w}\n`);
+        if (status.slots.length) {
+          out.write('\n' + table(['slot', 'state', 'recorder', 'progress', 'message'], status.slots.map((s) => [s.slot, s.state, s.recorderId ?? '', s.fileCount ? `file ${s.fileIndex}/${s.fileCount}` : '', s.message ?? ''])));
+        }
+        if (running.length) out.write(`\nsessions running: ${running.length}\n`);
+        if (recent.length) {
+          out.write('\nrecent sessions:\n' + table(['started', 'recorder', 'status', 'held', 'already', 'skipped', 'failed'], recent.map((s: any) => [s.startedAt, s.recorderId ?? '', s.status, s.summary?.held ?? '', s.summary?.alreadyHeld ?? '', s.summary?.skipped ?? '', s.summary?.failed ?? ''])));
+        }
+        if (problems.length) {
+          out.write('\nlast problems:\n' + table(['when', 'recorder', 'outcome', 'path', 'reason'], problems.map((p: any) => [p.seenAt, p.recorderId ?? '', p.outcome, p.path, p.reason ?? ''])));
+        }
+      } finally {
+        cli.close();
+      }
+    });
+}

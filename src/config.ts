@@ -1,0 +1,181 @@
+// One zod schema for the whole configuration, with defaults. Rooms read their section only.
+// Keys in the file are snake_case (TOML); a bad value stops the start with exit 2 naming the key.
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as "Asia/Shanghai"');
+
+export const configSchema = z
+  .object({
+    station: z
+      .object({
+        /** Station id: prefix of evidence numbers and the audit log's origin. Letters, digits, dash. */
+        id: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'letters, digits and "-" only, 1-32 characters').default('STATION'),
+        name: z.string().max(200).default(''),
+        timezone: timezone.default('Asia/Shanghai'),
+      })
+      .strict()
+      .prefault({}),
+    paths: z
+      .object({
+        /** Each path is relative to the home directory unless absolute. */
+        store: z.string().min(1).default('store'),
+        staging: z.string().min(1).default('staging'),
+        catalog: z.string().min(1).default('catalog.sqlite'),
+        docks: z.string().min(1).default('docks'),
+      })
+      .strict()
+      .prefault({}),
+    hash: z
+      .object({
+        /** Also compute the Chinese national standard SM3 digest (GB/T 32905) of each original. */
+        sm3: z.boolean().default(false),
+        /** Copy buffer size in MiB (two are used, alternately). */
+        buffer_mib: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .prefault({}),
+    ingest: z
+      .object({
+        /** How many recorders are ingested at once; one recorder's files always in order. */
+        concurrency: z.number().int().min(1).max(64).default(8),
+        /**
+         * A file seen before with the same path, size and mtime: "digest" re-reads it and compares
+         * the SHA-256 with the held original (safe, costs a read); "metadata" trusts path+size+mtime.
+         */
+        confirm_known: z.enum(['digest', 'metadata']).default('digest'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Where everything lives, resolved to absolute paths. */
+export interface Home {
+  dir: string;
+  store: string;
+  staging: string;
+  catalog: string;
+  docks: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Turn zod issues into "key.path: message (allowed: ...)" lines a person can act on. */
+export function describeConfigIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    let where = issue.path.join('.');
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => (where ? `${where}.${k}` : k));
+      return `  ${keys.join(', ')}: unknown setting (see config/evidock.example.toml for the allowed keys)`;
+    }
+    if (issue.code === 'invalid_value' && 'values' in issue) {
+      message = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    if (!where) where = '(top level)';
+    return `  ${where}: ${message}`;
+  });
+  return `invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+export function parseConfig(raw: unknown, source = 'configuration'): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) throw new ConfigError(describeConfigIssues(result.error, source));
+  return result.data;
+}
+
+export interface LoadOptions {
+  /** --home; falls back to EVIDOCK_HOME, then ./var */
+  home?: string;
+  /** --config; falls back to <home>/evidock.toml when present */
+  config?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function resolveHomeDir(opts: LoadOptions): string {
+  const env = opts.env ?? process.env;
+  return path.resolve(opts.home ?? env.EVIDOCK_HOME ?? 'var');
+}
+
+/** Read and validate the configuration file (if any). Throws ConfigError with the bad key. */
+export function loadConfig(opts: LoadOptions = {}): { config: Config; home: Home; configPath?: string } {
+  const dir = resolveHomeDir(opts);
+  let configPath = opts.config ? path.resolve(opts.config) : path.join(dir, 'evidock.toml');
+  let raw: unknown = {};
+  if (existsSync(configPath)) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read configuration file ${configPath}: ${(err as Error).message}`);
+    }
+    try {
+      raw = configPath.endsWith('.json') ? JSON.parse(text) : parseToml(text);
+    } catch (err) {
+      throw new ConfigError(`configuration file ${configPath} is not valid TOML: ${(err as Error).message}`);
+    }
+  } else if (opts.config) {
+    throw new ConfigError(`configuration file ${configPath} does not exist (given with --config)`);
+  } else {
+    configPath = '';
+  }
+  const config = parseConfig(raw, configPath || 'defaults');
+  const at = (p: string) => path.resolve(dir, p);
+  const home: Home = {
+    dir,
+    store: at(config.paths.store),
+    staging: at(config.paths.staging),
+    catalog: at(config.paths.catalog),
+    docks: at(config.paths.docks),
+  };
+  return { config, home, configPath: configPath || undefined };
+}
+
+/** Create the home's folders and prove each is writable; a ConfigError names the path otherwise. */
+export function prepareHome(home: Home): void {
+  const dirs: [string, string][] = [
+    ['home', home.dir],
+    ['paths.store', home.store],
+    ['paths.staging', home.staging],
+    ['paths.docks', home.docks],
+    ['paths.catalog', path.dirname(home.catalog)],
+  ];
+  for (const [key, dir] of dirs) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+      accessSync(dir, constants.W_OK | constants.X_OK);
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ConfigError(
+        `${key} (${dir}) is not a writable directory (${why}). Choose another with --home / EVIDOCK_HOME, or fix its owner and permissions.`,
+      );
+    }
+  }
+  // Staging must share the store's filesystem so that commit is an atomic rename.
+  if (statSync(home.staging).dev !== statSync(home.store).dev) {
+    throw new ConfigError(
+      `paths.staging (${home.staging}) must be on the same filesystem as paths.store (${home.store}): commit is an atomic rename`,
+    );
+  }
+}

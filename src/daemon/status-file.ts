@@ -1,0 +1,60 @@
+// The daemon's live state (slots, sessions in progress), written atomically to <home>/run/
+// so `evidock status` and `evidock docks` can show it without talking to the daemon.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface SlotStatus {
+  slot: string;
+  state: 'empty' | 'identifying' | 'copying' | 'verifying' | 'done' | 'error';
+  recorderId?: string | null;
+  mountPath?: string;
+  sessionId?: string;
+  fileIndex?: number;
+  fileCount?: number;
+  filePath?: string;
+  bytesDone?: number;
+  bytesTotal?: number;
+  bytesPerSecond?: number;
+  etaSeconds?: number | null;
+  held?: number;
+  failed?: number;
+  message?: string;
+  since: string;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  startedAt: string;
+  updatedAt: string;
+  docks: string[];
+  slots: SlotStatus[];
+  warnings: string[];
+}
+
+export function statusFilePath(homeDir: string): string {
+  return path.join(homeDir, 'run', 'daemon-status.json');
+}
+
+export function writeStatusFile(homeDir: string, status: DaemonStatus): void {
+  const file = statusFilePath(homeDir);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(status, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+/** The running daemon's status, or undefined when no daemon is alive for this home. */
+export function readStatusFile(homeDir: string): DaemonStatus | undefined {
+  let status: DaemonStatus;
+  try {
+    status = JSON.parse(readFileSync(statusFilePath(homeDir), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(status.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+  }
+  return status;
+}

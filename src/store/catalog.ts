@@ -1,0 +1,62 @@
+// The SQLite catalog: an index of the store and of the audit journal. The only place that
+// opens SQLite; other rooms get the Database handle from here.
+import Database from 'better-sqlite3';
+import { migrations as allMigrations, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** How long a reader waits for the daemon's write lock (ms). */
+  busyTimeoutMs?: number;
+  migrations?: Migration[];
+}
+
+export function openCatalog(file: string, opts: OpenOptions = {}): Db {
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  if (!opts.readonly) migrate(db, opts.migrations ?? allMigrations);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`)
+    .get() as { name: string } | undefined;
+  if (!row) return 0;
+  const v = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  return v.v ?? 0;
+}
+
+/** Apply every migration not yet applied, each in its own transaction, in version order. */
+export function migrate(db: Db, migrations: Migration[]): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_version').all() as { version: number }[]).map((r) => r.version),
+  );
+  const versions = new Set<number>();
+  for (const m of migrations) {
+    if (versions.has(m.version)) throw new Error(`two catalog migrations claim version ${m.version}`);
+    versions.add(m.version);
+  }
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+    done.push(m.version);
+  }
+  return done;
+}
