@@ -1,0 +1,112 @@
+// The one place evidock runs ffprobe: execFile (no shell), JSON output, a time limit, and a
+// record of running children so shutdown can end them (endFfprobe).
+import { execFile, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  duration?: string;
+  tags?: Record<string, string>;
+  disposition?: Record<string, number>;
+}
+
+export interface ProbeFormat {
+  format_name?: string;
+  duration?: string;
+  tags?: Record<string, string>;
+}
+
+export interface ProbeOutput {
+  streams: ProbeStream[];
+  format: ProbeFormat;
+}
+
+export type ProbeResult = { ok: true; output: ProbeOutput } | { ok: false; reason: string };
+
+/** What meta/ needs from ffprobe; a test or another backend can stand in for it. */
+export interface Prober {
+  probe(path: string): Promise<ProbeResult>;
+}
+
+export interface FfprobeOptions {
+  /** ffprobe executable (default "ffprobe" on PATH). */
+  command?: string;
+  /** Kill ffprobe after this long (default 30 s). */
+  timeoutMs?: number;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Runs ffprobe on one file. Never rejects: a failure is `{ok:false, reason}`. */
+export function probeFile(path: string, options: FfprobeOptions = {}): Promise<ProbeResult> {
+  const command = options.command ?? 'ffprobe';
+  // "file:" stops ffprobe from reading a name as a protocol (concat:, http:, pipe:) or an option.
+  const target = `file:${resolve(path)}`;
+  const args = ['-v', 'error', '-hide_banner', '-print_format', 'json', '-show_format', '-show_streams', '-i', target];
+  return new Promise((done) => {
+    let child: ChildProcess;
+    try {
+      child = execFile(
+        command,
+        args,
+        { timeout: options.timeoutMs ?? 30_000, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true },
+        (error, stdout, stderr) => {
+          running.delete(child);
+          const message = stderrReason(String(stderr));
+          if (error) {
+            const why = (error as NodeJS.ErrnoException).code === 'ENOENT'
+              ? `ffprobe not found (${command}); install ffmpeg`
+              : error.killed
+                ? `ffprobe gave no answer within ${options.timeoutMs ?? 30_000} ms`
+                : message || error.message;
+            done({ ok: false, reason: `ffprobe: ${stripPath(why, target)}` });
+            return;
+          }
+          try {
+            const parsed = JSON.parse(String(stdout)) as Partial<ProbeOutput>;
+            done({ ok: true, output: { streams: parsed.streams ?? [], format: parsed.format ?? {} } });
+          } catch {
+            done({ ok: false, reason: 'ffprobe: output was not JSON' });
+          }
+        },
+      );
+    } catch (e) {
+      done({ ok: false, reason: `ffprobe: ${(e as Error).message}` });
+      return;
+    }
+    running.add(child);
+    child.stdin?.end();
+  });
+}
+
+/** ffprobe's messages, without "[mov,mp4,... @ 0x55...]" prefixes, deduplicated, on one line. */
+function stderrReason(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim())
+    .filter(Boolean);
+  return [...new Set(lines)].slice(0, 4).join(': ').slice(0, 500);
+}
+
+/** ffprobe prefixes its messages with the input name; the reason should not repeat the path. */
+function stripPath(message: string, target: string): string {
+  return message.split(`${target}: `).join('').trim();
+}
+
+export const ffprobe: Prober = { probe: (path) => probeFile(path) };
+
+/** Kills any ffprobe still running (shutdown). */
+export function endFfprobe(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+/** Process ids of running ffprobe children (for leak checks). */
+export function ffprobePids(): number[] {
+  return [...running].map((c) => c.pid).filter((p): p is number => typeof p === 'number');
+}

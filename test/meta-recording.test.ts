@@ -1,0 +1,152 @@
+// Reading the committed fixture recordings with the real exiftool and ffprobe.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { endExifTool, exiftoolPids } from '../src/meta/exiftool.js';
+import { endFfprobe, ffprobePids } from '../src/meta/ffprobe.js';
+import { readRecordingMetadata, type RecordingMetadata } from '../src/meta/recording.js';
+
+interface ManifestFile {
+  file: string;
+  kind: string;
+  metadataAvailable: boolean;
+  unavailableReason: string | null;
+  expected: null | {
+    make: string | null;
+    model: string | null;
+    serial: string | null;
+    start: string;
+    startUtc: string;
+    end: string;
+    durationSeconds: number;
+    videoCodec: string | null;
+    audioCodec: string | null;
+    width: number | null;
+    height: number | null;
+    frameRate: number | null;
+    hasAudio: boolean;
+    gps: { latitude: number; longitude: number } | null;
+  };
+}
+
+const root = new URL('..', import.meta.url).pathname;
+const manifest = JSON.parse(readFileSync(join(root, 'fixtures/manifest.json'), 'utf8')) as {
+  stationTimezone: string;
+  files: ManifestFile[];
+};
+const media = manifest.files.filter((f) => f.expected !== null);
+const scratch = mkdtempSync(join(tmpdir(), 'evidock-meta-'));
+
+afterAll(async () => {
+  await endExifTool();
+  endFfprobe();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('readRecordingMetadata on the fixtures', () => {
+  it.each(media.map((f) => [f.file, f] as const))('%s: the values the fixture script wrote', async (_name, f) => {
+    const m = await readRecordingMetadata(join(root, f.file), { timezone: manifest.stationTimezone });
+    expect(m.available, JSON.stringify(m)).toBe(true);
+    const r = m as RecordingMetadata;
+    const e = f.expected!;
+    expect(r.kind).toBe(f.kind);
+    expect({ make: r.make, model: r.model, serial: r.serial }).toEqual({ make: e.make, model: e.model, serial: e.serial });
+    expect(r.start).toBe(e.start);
+    expect(r.startUtc).toBe(e.startUtc);
+    expect(r.durationSeconds).toBe(e.durationSeconds);
+    expect(r.end).toBe(e.end);
+    expect(r.videoCodec).toBe(e.videoCodec);
+    expect(r.audioCodec).toBe(e.audioCodec);
+    expect(r.width).toBe(e.width);
+    expect(r.height).toBe(e.height);
+    expect(r.frameRate).toBe(e.frameRate);
+    expect(r.hasAudio).toBe(e.hasAudio);
+    if (e.gps) {
+      expect(r.gps?.latitude).toBeCloseTo(e.gps.latitude, 6);
+      expect(r.gps?.longitude).toBeCloseTo(e.gps.longitude, 6);
+    } else {
+      expect(r.gps).toBeNull();
+    }
+  });
+
+  it('reads zone-less times in the station zone given', async () => {
+    const photo = media.find((f) => f.file.endsWith('_0003.JPG') && f.file.includes('7654321'))!;
+    const m = (await readRecordingMetadata(join(root, photo.file), { timezone: 'Europe/Berlin' })) as RecordingMetadata;
+    // EXIF 09:20:30 without offset, read in Berlin (CET, +01:00 in March 2026 before the 29th)
+    expect(m.start).toBe('2026-03-15T09:20:30+01:00');
+    expect(m.startSource).toBe('exif-station-zone');
+    // An MP4's creation_time is UTC whatever the station zone: the same instant, shown in Berlin.
+    const clip = media.find((f) => f.kind === 'video')!;
+    const v = (await readRecordingMetadata(join(root, clip.file), { timezone: 'Europe/Berlin' })) as RecordingMetadata;
+    expect(v.startUtc).toBe(clip.expected!.startUtc);
+    expect(v.start).toBe('2026-03-15T01:30:00+01:00');
+  });
+
+  it('an offset in the photo wins over the station zone', async () => {
+    const photo = media.find((f) => f.file.endsWith('_0004.JPG'))!;
+    const m = (await readRecordingMetadata(join(root, photo.file), { timezone: 'UTC' })) as RecordingMetadata;
+    expect(m.startSource).toBe('exif-with-offset');
+    expect(m.startUtc).toBe(photo.expected!.startUtc);
+  });
+});
+
+describe('files that are not readable recordings', () => {
+  it.each(manifest.files.filter((f) => !f.metadataAvailable).map((f) => [f.file, f] as const))(
+    '%s: unavailable with a reason, no throw',
+    async (_name, f) => {
+      const m = await readRecordingMetadata(join(root, f.file));
+      expect(m.available).toBe(false);
+      if (m.available) return;
+      expect(m.reason.length).toBeGreaterThan(0);
+      if (f.kind === 'corrupt-video') expect(m.reason).toMatch(/moov atom not found/);
+      else expect(m.reason).toMatch(/not a recording \(text\/plain\)/);
+    },
+  );
+
+  it('a recording whose moov box was cut off (made here from a good clip)', async () => {
+    const clip = media.find((f) => f.kind === 'video')!;
+    const bytes = readFileSync(join(root, clip.file));
+    const cut = join(scratch, 'cut.MP4');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 400)); // moov is at the end
+    const m = await readRecordingMetadata(cut);
+    expect(m).toMatchObject({ available: false });
+    expect((m as { reason: string }).reason).toMatch(/ffprobe/);
+  });
+
+  it('empty file, random bytes, missing file, a name with a newline', async () => {
+    const empty = join(scratch, 'empty.MP4');
+    writeFileSync(empty, '');
+    const noise = join(scratch, 'noise.MP4');
+    writeFileSync(noise, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
+    const odd = join(scratch, 'a\nb -v quiet.MP4');
+    writeFileSync(odd, 'x');
+    for (const p of [empty, noise, join(scratch, 'missing.MP4'), odd]) {
+      const m = await readRecordingMetadata(p);
+      expect(m.available, p).toBe(false);
+      expect((m as { reason: string }).reason.length, p).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('children', () => {
+  it('no exiftool or ffprobe process is left after end', async () => {
+    await readRecordingMetadata(join(root, media[0].file));
+    expect(exiftoolPids().length).toBeGreaterThan(0);
+    const pids = exiftoolPids();
+    await endExifTool();
+    endFfprobe();
+    expect(exiftoolPids()).toEqual([]);
+    expect(ffprobePids()).toEqual([]);
+    for (const pid of pids) expect(alive(pid), `exiftool pid ${pid}`).toBe(false);
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
