@@ -1,0 +1,441 @@
+// Audit-log exports: a directory an auditor can check offline, with no database and no trust in
+// the server beyond the station's public key.
+//
+//   entries.jsonl        line i = the canonical JSON of entry start+i, exactly the bytes hashed
+//   leaf-hashes.txt      line i = base64 leaf hash of entry start+i (to name a broken line)
+//   entries.csv          the same entries for people (formula-escaped)
+//   checkpoint           signed C2SP checkpoint of the whole log (size n >= end)
+//   range-proof.json     hashes that tie entries [start, end) to the checkpoint's root
+//   consistency.json     proof that the previous export's checkpoint is a prefix of this one
+//   previous-checkpoint  the previous export's signed checkpoint (when there was one)
+//   station.pub          the station's verifier key (signed-note text)
+//   manifest.json        format, origin, range, size, root, created, SHA-256 of every file above
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { isCanonicalJson } from './canonical.js';
+import { CheckpointError, openCheckpoint, type Checkpoint } from './checkpoint.js';
+import { ProofError, leafHash, verifyConsistency } from './merkle.js';
+import { NoteError, parseVerifierKey, type Verifier } from './note.js';
+import { rootFromRange } from './range.js';
+
+export const EXPORT_FORMAT = 'evidock-log-export/1';
+
+export const EXPORT_FILES = {
+  entries: 'entries.jsonl',
+  leaves: 'leaf-hashes.txt',
+  csv: 'entries.csv',
+  checkpoint: 'checkpoint',
+  rangeProof: 'range-proof.json',
+  consistency: 'consistency.json',
+  previousCheckpoint: 'previous-checkpoint',
+  key: 'station.pub',
+  manifest: 'manifest.json',
+} as const;
+
+export interface ExportEntry {
+  seq: number;
+  entry: string;
+  leafHash: Buffer;
+}
+
+export interface ExportInput {
+  dir: string;
+  origin: string;
+  /** Index of the first entry written. */
+  start: number;
+  /** Entries in order, seq = start, start+1, ... */
+  entries: Iterable<ExportEntry>;
+  checkpoint: { note: string; size: number; root: Buffer };
+  rangeProof: Buffer[];
+  previous?: { note: string; size: number; root: Buffer; proof: Buffer[] };
+  verifierKey: string;
+  createdAt: string;
+}
+
+export interface ExportSummary {
+  dir: string;
+  start: number;
+  end: number;
+  size: number;
+  root: string;
+  files: Record<string, string>;
+}
+
+/** Buffered writer: big writes, a hash of what was written, fsync at the end. */
+class FileWriter {
+  private readonly fd: number;
+  private chunks: string[] = [];
+  private pending = 0;
+  private readonly hash = createHash('sha256');
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'wx', 0o644);
+  }
+  write(s: string): void {
+    this.chunks.push(s);
+    this.pending += s.length;
+    if (this.pending >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.chunks.length === 0) return;
+    const buf = Buffer.from(this.chunks.join(''), 'utf8');
+    this.hash.update(buf);
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.chunks = [];
+    this.pending = 0;
+  }
+  close(): string {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    chmodSync(this.file, 0o444);
+    return this.hash.digest('hex');
+  }
+}
+
+function writeWhole(file: string, text: string): string {
+  const w = new FileWriter(file);
+  w.write(text);
+  return w.close();
+}
+
+function actorText(a: { via?: string; user?: string; sudoUser?: string } | undefined): string {
+  if (!a) return '';
+  return `${a.via ?? ''}:${a.user ?? ''}${a.sudoUser ? ` (sudo ${a.sudoUser})` : ''}`;
+}
+
+/** Write an export directory (which must not exist or be empty). */
+export function writeExport(input: ExportInput): ExportSummary {
+  const { dir } = input;
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`export directory ${dir} is not empty; choose a new one`);
+  mkdirSync(dir, { recursive: true });
+  const files: Record<string, string> = {};
+  const jsonl = new FileWriter(path.join(dir, EXPORT_FILES.entries));
+  const leaves = new FileWriter(path.join(dir, EXPORT_FILES.leaves));
+  const csv = new FileWriter(path.join(dir, EXPORT_FILES.csv));
+  csv.write(stringify([['seq', 'at', 'type', 'actor', 'data', 'leaf_hash', 'entry']]));
+  let next = input.start;
+  let rows: unknown[][] = [];
+  const flushCsv = () => {
+    if (rows.length) csv.write(stringify(rows, { escape_formulas: true }));
+    rows = [];
+  };
+  for (const e of input.entries) {
+    if (e.seq !== next) throw new Error(`export: expected entry ${next}, got ${e.seq}`);
+    if (e.entry.includes('\n')) throw new Error(`export: entry ${e.seq} contains a newline`);
+    jsonl.write(e.entry + '\n');
+    leaves.write(e.leafHash.toString('base64') + '\n');
+    let parsed: { at?: string; type?: string; actor?: { via?: string; user?: string; sudoUser?: string }; data?: unknown } = {};
+    try {
+      parsed = JSON.parse(e.entry);
+    } catch {
+      /* written as is; verify will name it */
+    }
+    rows.push([e.seq, parsed.at ?? '', parsed.type ?? '', actorText(parsed.actor), JSON.stringify(parsed.data ?? null), e.leafHash.toString('base64'), e.entry]);
+    if (rows.length >= 5000) flushCsv();
+    next++;
+  }
+  flushCsv();
+  files[EXPORT_FILES.entries] = jsonl.close();
+  files[EXPORT_FILES.leaves] = leaves.close();
+  files[EXPORT_FILES.csv] = csv.close();
+  const end = next;
+  if (end > input.checkpoint.size) throw new Error(`export: entries end at ${end}, beyond the checkpoint size ${input.checkpoint.size}`);
+  files[EXPORT_FILES.checkpoint] = writeWhole(path.join(dir, EXPORT_FILES.checkpoint), input.checkpoint.note);
+  files[EXPORT_FILES.rangeProof] = writeWhole(
+    path.join(dir, EXPORT_FILES.rangeProof),
+    JSON.stringify({ start: input.start, end, size: input.checkpoint.size, proof: input.rangeProof.map((h) => h.toString('base64')) }, null, 1) + '\n',
+  );
+  if (input.previous) {
+    files[EXPORT_FILES.previousCheckpoint] = writeWhole(path.join(dir, EXPORT_FILES.previousCheckpoint), input.previous.note);
+    files[EXPORT_FILES.consistency] = writeWhole(
+      path.join(dir, EXPORT_FILES.consistency),
+      JSON.stringify(
+        {
+          size1: input.previous.size,
+          root1: input.previous.root.toString('base64'),
+          size2: input.checkpoint.size,
+          root2: input.checkpoint.root.toString('base64'),
+          proof: input.previous.proof.map((h) => h.toString('base64')),
+        },
+        null,
+        1,
+      ) + '\n',
+    );
+  }
+  files[EXPORT_FILES.key] = writeWhole(path.join(dir, EXPORT_FILES.key), input.verifierKey.trim() + '\n');
+  const manifest = {
+    format: EXPORT_FORMAT,
+    origin: input.origin,
+    start: input.start,
+    end,
+    size: input.checkpoint.size,
+    root: input.checkpoint.root.toString('base64'),
+    previous: input.previous ? { size: input.previous.size, root: input.previous.root.toString('base64') } : null,
+    created: input.createdAt,
+    sha256: files,
+  };
+  writeWhole(path.join(dir, EXPORT_FILES.manifest), JSON.stringify(manifest, null, 1) + '\n');
+  try {
+    const dfd = openSync(dir, 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+  } catch {
+    /* some filesystems refuse directory fsync */
+  }
+  return { dir, start: input.start, end, size: input.checkpoint.size, root: manifest.root, files };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offline verification
+
+export interface ExportProblem {
+  /** What is wrong, for a person. */
+  message: string;
+  /** The entry (leaf index) concerned, when one is. */
+  seq?: number;
+  file?: string;
+  line?: number;
+}
+
+export interface ExportVerification {
+  ok: boolean;
+  dir: string;
+  origin?: string;
+  start?: number;
+  end?: number;
+  size?: number;
+  root?: string;
+  key: { source: 'file' | 'export'; text?: string };
+  checks: string[];
+  problems: ExportProblem[];
+  /** The previous export checked against, when --previous was given. */
+  previous?: { dir: string; size: number; root: string; consistent: boolean };
+}
+
+function splitLines(buf: Buffer, file: string, problems: ExportProblem[]): string[] {
+  const text = buf.toString('utf8');
+  if (text.length === 0) return [];
+  if (!text.endsWith('\n')) problems.push({ message: `${file} does not end with a newline (truncated?)`, file });
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+interface LoadedExport {
+  verifier?: Verifier;
+  checkpoint?: Checkpoint;
+  start: number;
+  entries: string[];
+  leafHashes: Buffer[];
+}
+
+/**
+ * Check an export directory with nothing but its files (and, optionally, a trusted key and the
+ * previous export): the signature, every entry against its leaf hash, the leaves against the
+ * signed root, and consistency with the previous export. Problems name the first broken entry.
+ */
+export function verifyExport(dir: string, opts: { keyText?: string; previousDir?: string } = {}): ExportVerification {
+  const result: ExportVerification = { ok: false, dir, key: { source: opts.keyText ? 'file' : 'export' }, checks: [], problems: [] };
+  const loaded = checkOne(dir, opts.keyText, result);
+  if (loaded && opts.previousDir) checkPrevious(dir, opts.previousDir, opts.keyText ?? result.key.text, loaded, result);
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+function read(dir: string, name: string, result: ExportVerification, required = true): Buffer | undefined {
+  const file = path.join(dir, name);
+  if (!existsSync(file)) {
+    if (required) result.problems.push({ message: `${name} is missing`, file: name });
+    return undefined;
+  }
+  return readFileSync(file);
+}
+
+function checkOne(dir: string, keyText: string | undefined, result: ExportVerification): LoadedExport | undefined {
+  const problems = result.problems;
+  // Key
+  const keyBuf = keyText ?? read(dir, EXPORT_FILES.key, result)?.toString('utf8');
+  if (keyBuf === undefined) return undefined;
+  let verifier: Verifier;
+  try {
+    verifier = parseVerifierKey(keyBuf.trim());
+    result.key.text = keyBuf.trim();
+  } catch (e) {
+    problems.push({ message: `station key: ${(e as Error).message}`, file: keyText ? undefined : EXPORT_FILES.key });
+    return undefined;
+  }
+  if (keyText) {
+    const shipped = read(dir, EXPORT_FILES.key, result, false)?.toString('utf8').trim();
+    if (shipped !== undefined && shipped !== keyText.trim()) result.checks.push('note: the export ships a different key than the one given with --key; using --key');
+  }
+  // Checkpoint
+  const cpBuf = read(dir, EXPORT_FILES.checkpoint, result);
+  if (!cpBuf) return undefined;
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = openCheckpoint(cpBuf, verifier);
+  } catch (e) {
+    problems.push({ message: `${EXPORT_FILES.checkpoint}: ${(e as Error).message}`, file: EXPORT_FILES.checkpoint });
+    return undefined;
+  }
+  result.origin = checkpoint.origin;
+  result.size = checkpoint.size;
+  result.root = checkpoint.root.toString('base64');
+  result.checks.push(`checkpoint signed by ${verifier.name} (${verifier.keyHash.toString('hex')}): size ${checkpoint.size}`);
+  // Manifest (informational, but must agree)
+  const manBuf = read(dir, EXPORT_FILES.manifest, result, false);
+  let manifest: { format?: string; start?: number; end?: number; size?: number; root?: string; sha256?: Record<string, string> } = {};
+  if (manBuf) {
+    try {
+      manifest = JSON.parse(manBuf.toString('utf8'));
+      if (manifest.format !== EXPORT_FORMAT) problems.push({ message: `manifest.json: unknown format ${manifest.format}`, file: EXPORT_FILES.manifest });
+      if (manifest.size !== checkpoint.size || manifest.root !== result.root) {
+        problems.push({ message: 'manifest.json: size or root differ from the signed checkpoint', file: EXPORT_FILES.manifest });
+      }
+    } catch {
+      problems.push({ message: 'manifest.json is not JSON', file: EXPORT_FILES.manifest });
+    }
+  }
+  // Range proof
+  const rpBuf = read(dir, EXPORT_FILES.rangeProof, result);
+  if (!rpBuf) return undefined;
+  let rp: { start: number; end: number; size: number; proof: string[] };
+  try {
+    rp = JSON.parse(rpBuf.toString('utf8'));
+    if (!Number.isSafeInteger(rp.start) || !Number.isSafeInteger(rp.end) || !Array.isArray(rp.proof)) throw new Error('bad shape');
+  } catch {
+    problems.push({ message: `${EXPORT_FILES.rangeProof} is malformed`, file: EXPORT_FILES.rangeProof });
+    return undefined;
+  }
+  result.start = rp.start;
+  result.end = rp.end;
+  if (rp.size !== checkpoint.size) problems.push({ message: `${EXPORT_FILES.rangeProof}: size ${rp.size} differs from the checkpoint's ${checkpoint.size}`, file: EXPORT_FILES.rangeProof });
+  // Entries and their leaf hashes
+  const entBuf = read(dir, EXPORT_FILES.entries, result);
+  const leafBuf = read(dir, EXPORT_FILES.leaves, result, false);
+  if (!entBuf) return undefined;
+  const entries = splitLines(entBuf, EXPORT_FILES.entries, problems);
+  const listed = leafBuf ? splitLines(leafBuf, EXPORT_FILES.leaves, problems) : undefined;
+  if (rp.end - rp.start !== entries.length) {
+    problems.push({
+      message: `${EXPORT_FILES.entries} has ${entries.length} entries but the export covers ${rp.start}..${rp.end} (${rp.end - rp.start}): entries were added or removed`,
+      file: EXPORT_FILES.entries,
+    });
+  }
+  const leafHashes: Buffer[] = [];
+  let firstBroken: ExportProblem | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const seq = rp.start + i;
+    const text = entries[i];
+    const h = leafHash(Buffer.from(text, 'utf8'));
+    leafHashes.push(h);
+    if (firstBroken) continue;
+    let parsed: { seq?: unknown } | undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* reported below */
+    }
+    if (!parsed || !isCanonicalJson(text)) {
+      firstBroken = { message: `entry ${seq} (line ${i + 1}) is not canonical JSON`, seq, file: EXPORT_FILES.entries, line: i + 1 };
+    } else if (parsed.seq !== undefined && parsed.seq !== seq) {
+      firstBroken = { message: `entry at line ${i + 1} says seq ${String(parsed.seq)}, expected ${seq}: entries were removed, added or reordered`, seq, file: EXPORT_FILES.entries, line: i + 1 };
+    } else if (listed && listed[i] !== undefined && listed[i] !== h.toString('base64')) {
+      firstBroken = { message: `entry ${seq} (line ${i + 1}) does not match its leaf hash: its text was changed`, seq, file: EXPORT_FILES.entries, line: i + 1 };
+    }
+  }
+  if (firstBroken) problems.push(firstBroken);
+  else result.checks.push(`${entries.length} entries ${rp.start}..${rp.start + entries.length} are canonical and in order`);
+  // Root
+  try {
+    const proof = rp.proof.map((p) => Buffer.from(p, 'base64'));
+    const root = rootFromRange(checkpoint.size, rp.start, leafHashes, proof);
+    if (!root.equals(checkpoint.root)) {
+      if (!firstBroken) {
+        problems.push({
+          message: `entries ${rp.start}..${rp.start + entries.length} do not lead to the signed root: an entry or the proof was changed (compare with --previous to find which)`,
+          file: EXPORT_FILES.entries,
+        });
+      }
+    } else {
+      result.checks.push(`entries lead to the signed root ${result.root}`);
+    }
+  } catch (e) {
+    if (!(e instanceof ProofError)) throw e;
+    problems.push({ message: `${EXPORT_FILES.rangeProof}: ${e.message}`, file: EXPORT_FILES.rangeProof });
+  }
+  // Consistency with the previous export (as shipped)
+  const consBuf = read(dir, EXPORT_FILES.consistency, result, false);
+  if (consBuf) {
+    try {
+      const cons = JSON.parse(consBuf.toString('utf8')) as { size1: number; root1: string; size2: number; root2: string; proof: string[] };
+      const prevNote = read(dir, EXPORT_FILES.previousCheckpoint, result);
+      if (prevNote) {
+        const prev = openCheckpoint(prevNote, verifier, checkpoint.origin);
+        if (prev.size !== cons.size1 || prev.root.toString('base64') !== cons.root1) throw new ProofError('consistency.json does not start at previous-checkpoint');
+        if (cons.size2 !== checkpoint.size || cons.root2 !== result.root) throw new ProofError('consistency.json does not end at checkpoint');
+        verifyConsistency(prev.size, checkpoint.size, cons.proof.map((p) => Buffer.from(p, 'base64')), prev.root, checkpoint.root);
+        result.checks.push(`the log at size ${prev.size} (previous export) is a prefix of this one`);
+      }
+    } catch (e) {
+      if (e instanceof ProofError || e instanceof CheckpointError || e instanceof NoteError || e instanceof SyntaxError) {
+        problems.push({ message: `consistency with the previous export: ${e.message}`, file: EXPORT_FILES.consistency });
+      } else throw e;
+    }
+  }
+  // File digests of the manifest (catches an edit to a file verify does not read, e.g. the CSV)
+  if (manifest.sha256) {
+    for (const [name, want] of Object.entries(manifest.sha256)) {
+      const b = read(dir, name, result, false);
+      if (b && createHash('sha256').update(b).digest('hex') !== want) {
+        if (name === EXPORT_FILES.csv) problems.push({ message: `${name} differs from what was exported`, file: name });
+      }
+    }
+  }
+  return { verifier, checkpoint, start: rp.start, entries, leafHashes };
+}
+
+function checkPrevious(dir: string, previousDir: string, keyText: string | undefined, current: LoadedExport, result: ExportVerification): void {
+  const prevResult: ExportVerification = { ok: false, dir: previousDir, key: { source: 'file' }, checks: [], problems: [] };
+  const prev = checkOne(previousDir, keyText, prevResult);
+  for (const p of prevResult.problems) result.problems.push({ ...p, message: `previous export ${previousDir}: ${p.message}` });
+  if (!prev?.checkpoint || !current.checkpoint) return;
+  const size1 = prev.checkpoint.size;
+  const size2 = current.checkpoint.size;
+  let consistent = false;
+  // Entries both exports hold must be byte for byte the same: name the first that is not.
+  const lo = Math.max(prev.start, current.start);
+  const hi = Math.min(prev.start + prev.entries.length, current.start + current.entries.length);
+  for (let seq = lo; seq < hi; seq++) {
+    const a = prev.entries[seq - prev.start];
+    const b = current.entries[seq - current.start];
+    if (a !== b) {
+      result.problems.push({ message: `entry ${seq} differs from the previous export ${previousDir}: the log was rewritten`, seq, file: EXPORT_FILES.entries, line: seq - current.start + 1 });
+      break;
+    }
+  }
+  const consBuf = read(dir, EXPORT_FILES.consistency, result, false);
+  if (size1 === size2) {
+    consistent = prev.checkpoint.root.equals(current.checkpoint.root);
+  } else if (size1 > size2) {
+    result.problems.push({ message: `the previous export (size ${size1}) is larger than this one (size ${size2}): the log shrank` });
+  } else if (!consBuf) {
+    result.problems.push({ message: `${EXPORT_FILES.consistency} is missing: nothing ties this export to the previous one`, file: EXPORT_FILES.consistency });
+  } else {
+    try {
+      const cons = JSON.parse(consBuf.toString('utf8')) as { size1: number; proof: string[] };
+      if (cons.size1 !== size1) throw new ProofError(`the proof starts at size ${cons.size1}, the previous export has size ${size1}`);
+      verifyConsistency(size1, size2, cons.proof.map((p) => Buffer.from(p, 'base64')), prev.checkpoint.root, current.checkpoint.root);
+      consistent = true;
+    } catch (e) {
+      if (!(e instanceof ProofError || e instanceof SyntaxError)) throw e;
+      result.problems.push({ message: `not consistent with the previous export: ${e.message}`, file: EXPORT_FILES.consistency });
+    }
+  }
+  if (size1 === size2 && !consistent) result.problems.push({ message: 'same size as the previous export but a different root: the log was rewritten' });
+  if (consistent) result.checks.push(`consistent with the previous export ${previousDir} (size ${size1} -> ${size2})`);
+  result.previous = { dir: previousDir, size: size1, root: prev.checkpoint.root.toString('base64'), consistent };
+}
