@@ -62,6 +62,25 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    rules: z
+      .object({
+        /** Working-day calendar overrides <year>.json (relative to the home unless absolute). */
+        calendar_dir: z.string().min(1).default('calendar'),
+        /** Art. 9: a pause between two segments of one recorder above this is an interruption. */
+        gap_threshold_seconds: z.number().int().min(0).default(120),
+        /** A pause longer than this starts a new activity (not an interruption). */
+        activity_max_gap_seconds: z.number().int().min(0).default(1800),
+        /** Recording start times more than this many days before docking are flagged. */
+        clock_max_age_days: z.number().int().min(1).max(3650).default(30),
+        /** Start times up to this far after docking are tolerated as clock drift. */
+        clock_future_tolerance_seconds: z.number().int().min(0).max(86400).default(300),
+      })
+      .strict()
+      .refine((r) => r.activity_max_gap_seconds >= r.gap_threshold_seconds, {
+        message: 'activity_max_gap_seconds must be at least gap_threshold_seconds',
+        path: ['activity_max_gap_seconds'],
+      })
+      .prefault({}),
   })
   .strict();
 

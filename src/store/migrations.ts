@@ -103,4 +103,107 @@ ${appendOnly('sightings')}
 ${appendOnly('audit_entries')}
 `,
   },
+  {
+    version: 20,
+    name: 'rules: deadline facts, field trips, recording times, clock flags, interruptions',
+    sql: `
+-- Art. 10: each evaluation of a held recording's deadline. A fact: a re-evaluation (a trip
+-- registered later, a calendar imported, a clock flag) appends a new row; the newest row of an
+-- original is its current status. Times are epoch ms.
+CREATE TABLE deadline_facts (
+  id INTEGER PRIMARY KEY,
+  evidence_number TEXT NOT NULL REFERENCES originals(evidence_number),
+  officer_id TEXT,
+  recorder_id TEXT,
+  unit TEXT,
+  made_at INTEGER,                          -- the time counted from (null: none trustworthy)
+  made_at_source TEXT,                      -- recording-start | file-mtime | docked-at | ...
+  time_flagged INTEGER NOT NULL,            -- 1: the recorder's own start time was not used
+  made_on TEXT,                             -- civil date D in the station zone
+  due_at INTEGER,
+  working_day_due_at INTEGER,
+  trip_due_at INTEGER,
+  trip_id INTEGER,
+  held_at INTEGER NOT NULL,
+  status TEXT NOT NULL,                     -- on-time | late | unknown
+  unknown_reason TEXT,                      -- calendar-unknown | time-untrusted
+  detail TEXT,
+  late_hours REAL,
+  late_working_days INTEGER,
+  rule TEXT NOT NULL,
+  calendar_version TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  cause TEXT NOT NULL,                      -- held | trip-registered | calendar-imported | clock-flagged | reevaluated
+  evaluated_at TEXT NOT NULL
+);
+CREATE INDEX deadline_facts_original ON deadline_facts(evidence_number, id);
+CREATE INDEX deadline_facts_officer ON deadline_facts(officer_id, made_at);
+
+-- Art. 10 para 2: registered field trips (continuous work, work away, remote areas).
+CREATE TABLE field_trips (
+  id INTEGER PRIMARY KEY,
+  officer_id TEXT NOT NULL,
+  from_at INTEGER NOT NULL,
+  to_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  registered_by TEXT NOT NULL,
+  CHECK (to_at > from_at)
+);
+CREATE INDEX field_trips_officer ON field_trips(officer_id, from_at);
+
+-- The time span of each held recording as the rules saw it (for gaps and clock checks).
+CREATE TABLE recording_times (
+  evidence_number TEXT PRIMARY KEY REFERENCES originals(evidence_number),
+  recorder_id TEXT,
+  officer_id TEXT,
+  start_at INTEGER,
+  end_at INTEGER,
+  start_source TEXT,
+  seq INTEGER,
+  docked_at INTEGER,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX recording_times_recorder ON recording_times(recorder_id, start_at);
+
+-- Clock sanity flags (future, before-registration, too-old, sequence-order).
+CREATE TABLE clock_flags (
+  id INTEGER PRIMARY KEY,
+  evidence_number TEXT NOT NULL REFERENCES originals(evidence_number),
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  flagged_at TEXT NOT NULL,
+  UNIQUE (evidence_number, kind)
+);
+
+-- Art. 9: interruptions between consecutive segments of one recorder, and their explanations.
+CREATE TABLE interruptions (
+  id INTEGER PRIMARY KEY,
+  recorder_id TEXT NOT NULL,
+  officer_id TEXT,
+  before_evidence TEXT NOT NULL REFERENCES originals(evidence_number),
+  after_evidence TEXT NOT NULL REFERENCES originals(evidence_number),
+  from_at INTEGER NOT NULL,
+  to_at INTEGER NOT NULL,
+  gap_ms INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  found_at TEXT NOT NULL,
+  UNIQUE (before_evidence, after_evidence)
+);
+CREATE INDEX interruptions_officer ON interruptions(officer_id, from_at);
+CREATE TABLE interruption_explanations (
+  id INTEGER PRIMARY KEY,
+  interruption_id INTEGER NOT NULL REFERENCES interruptions(id),
+  text TEXT NOT NULL,
+  explained_by TEXT NOT NULL,
+  explained_at TEXT NOT NULL
+);
+${appendOnly('deadline_facts')}
+${appendOnly('field_trips')}
+${appendOnly('recording_times')}
+${appendOnly('clock_flags')}
+${appendOnly('interruptions')}
+${appendOnly('interruption_explanations')}
+`,
+  },
 ];
