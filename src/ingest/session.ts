@@ -49,11 +49,11 @@ export interface IngestContext {
 /** What later rooms (meta, rules, docks) plug into a session. Hook errors never block a hold. */
 export interface IngestHooks {
   /** Facts about the staged copy to put in provenance.json under "derived" (e.g. media metadata). */
-  describeStaged?(file: { stagedPath: string; source: SourceFile; recorder: RecorderSource }): Promise<Record<string, Json>>;
+  describeStaged?(file: { stagedPath: string; source: SourceFile; recorder: RecorderSource }, ctx: IngestContext): Promise<Record<string, Json>>;
   /** After a file is held (committed). Derived facts: metadata, deadlines, gaps. */
-  afterHeld?(held: HeldFile): Promise<void> | void;
+  afterHeld?(held: HeldFile, ctx: IngestContext): Promise<void> | void;
   /** After the session's summary entry is written. */
-  afterSession?(summary: IngestSummary, recorder: RecorderSource): Promise<void> | void;
+  afterSession?(summary: IngestSummary, recorder: RecorderSource, ctx: IngestContext): Promise<void> | void;
 }
 
 export interface RecorderSource {
@@ -372,7 +372,7 @@ export class IngestSession {
     let derived: Record<string, Json> | undefined;
     if (this.ctx.hooks?.describeStaged) {
       try {
-        derived = await this.ctx.hooks.describeStaged({ stagedPath: item.stagedFile, source: item.source, recorder: this.recorder });
+        derived = await this.ctx.hooks.describeStaged({ stagedPath: item.stagedFile, source: item.source, recorder: this.recorder }, this.ctx);
       } catch (err) {
         derived = { unavailable: true, reason: reasonOf(err) };
       }
@@ -442,7 +442,7 @@ export class IngestSession {
     this.log.info({ path: item.source.path, evidence: evidenceNumber, sha256: item.digests.sha256, bytes: item.bytes }, 'file held');
     if (this.ctx.hooks?.afterHeld) {
       try {
-        await this.ctx.hooks.afterHeld({ original, source: item.source, objectRoot, contentFile: path.join(objectRoot, contentPath), sessionId: this.id, recorder: this.recorder });
+        await this.ctx.hooks.afterHeld({ original, source: item.source, objectRoot, contentFile: path.join(objectRoot, contentPath), sessionId: this.id, recorder: this.recorder }, this.ctx);
       } catch (err) {
         this.log.error({ err, evidence: evidenceNumber }, 'a derived-facts step failed; the original stays held');
       }
@@ -468,7 +468,7 @@ export class IngestSession {
     this.log.info({ ...counts, status: this.summary.status, seconds: Number(this.summary.seconds.toFixed(3)) }, 'session ended');
     if (this.ctx.hooks?.afterSession) {
       try {
-        await this.ctx.hooks.afterSession(this.summary, this.recorder);
+        await this.ctx.hooks.afterSession(this.summary, this.recorder, this.ctx);
       } catch (err) {
         this.log.error({ err }, 'an after-session step failed');
       }
