@@ -1,32 +1,34 @@
 // Append entries to the tamper-evident audit log. Called inside the catalog transaction that
-// records the fact, so an entry exists exactly when its fact does. (Merkle checkpoints,
-// journal and proofs build on these rows; see DESIGN.md §4.)
-import { createHash } from 'node:crypto';
+// records the fact, so an entry exists exactly when its fact does. Each append also adds the
+// entry's leaf to the stored Merkle tree (audit_tree) in the same transaction; after the commit
+// the entry is copied to the day's journal file (journal.ts) when the catalog has a home
+// attached (attachAuditHome). Checkpoints, proofs and exports build on these (see DESIGN.md §4).
 import os from 'node:os';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { canonicalJson as canonical } from './canonical.js';
+import { leafHash as rfcLeafHash } from './merkle.js';
+import { syncJournal } from './journal.js';
+import { auditTree, catchUpTree } from './tree-store.js';
 
 type Db = Database.Database;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
-/** Canonical JSON: object keys sorted, no whitespace, UTF-8; undefined members dropped. */
+/**
+ * Canonical JSON (canonical.ts): keys sorted, no whitespace, UTF-8; undefined members dropped;
+ * NaN/Infinity and unsafe integers refused. Finite non-integers are allowed here because entry
+ * data carries measurements (seconds); the identity fields (seq, at, type, actor) are checked by
+ * appendAuditEntry.
+ */
 export function canonicalJson(value: Json | undefined): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('audit entries cannot hold NaN or Infinity');
-    return JSON.stringify(value);
-  }
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return '[' + value.map((v) => canonicalJson(v)).join(',') + ']';
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .sort();
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(value[k])).join(',') + '}';
+  if (value === undefined) return 'null';
+  return canonical(value, { allowFloats: true });
 }
 
 /** RFC 6962 leaf hash: SHA-256(0x00 || entry). */
 export function leafHash(entry: string | Buffer): Buffer {
-  return createHash('sha256').update(Buffer.from([0])).update(entry).digest();
+  return rfcLeafHash(typeof entry === 'string' ? Buffer.from(entry, 'utf8') : entry);
 }
 
 export interface Actor {
@@ -60,11 +62,71 @@ export interface AppendedEntry {
   leafHash: Buffer;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Home attachment: where the journal goes for a given catalog handle.
+
+interface Attachment {
+  journalDir: string;
+  scheduled: boolean;
+  onError?: (err: unknown) => void;
+}
+
+const attached = new WeakMap<Db, Attachment>();
+
+/** Tell the audit log where this catalog's home is, so entries reach the journal after commit. */
+export function attachAuditHome(db: Db, homeDir: string, opts: { onError?: (err: unknown) => void } = {}): void {
+  attached.set(db, { journalDir: journalDir(homeDir), scheduled: false, onError: opts.onError });
+  if (db.open && !db.readonly) {
+    catchUpTree(db);
+    flushAuditJournal(db);
+  }
+}
+
+export function journalDir(homeDir: string): string {
+  return path.join(homeDir, 'journal');
+}
+
+/** Write committed entries to the journal now (also done automatically after each append). */
+export function flushAuditJournal(db: Db): void {
+  const a = attached.get(db);
+  if (!a || !db.open || db.inTransaction) return;
+  a.scheduled = false;
+  syncJournal(db, a.journalDir);
+}
+
+function scheduleJournal(db: Db): void {
+  const a = attached.get(db);
+  if (!a || a.scheduled) return;
+  a.scheduled = true;
+  setImmediate(() => {
+    if (!a.scheduled) return;
+    try {
+      flushAuditJournal(db);
+    } catch (err) {
+      a.scheduled = false;
+      if (a.onError) a.onError(err);
+      else process.emitWarning(`evidock: audit journal not written: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** Flush the journal and forget the home; call before closing the catalog. */
+export function detachAuditHome(db: Db): void {
+  try {
+    flushAuditJournal(db);
+  } finally {
+    attached.delete(db);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
 /** Append one entry; must run inside the caller's transaction for the fact it records. */
 export function appendAuditEntry(db: Db, event: AuditEvent): AppendedEntry {
   const last = db.prepare('SELECT MAX(seq) AS seq FROM audit_entries').get() as { seq: number | null };
   const seq = last.seq === null ? 0 : last.seq + 1;
   const at = (event.at ?? new Date()).toISOString();
+  if (!/^[a-z][a-z0-9._-]*$/.test(event.type)) throw new Error(`audit entry type ${JSON.stringify(event.type)} must be lowercase words joined by dots`);
   const entry = canonicalJson({
     seq,
     at,
@@ -74,6 +136,11 @@ export function appendAuditEntry(db: Db, event: AuditEvent): AppendedEntry {
   });
   const hash = leafHash(entry);
   db.prepare('INSERT INTO audit_entries (seq, at, type, entry, leaf_hash) VALUES (?, ?, ?, ?, ?)').run(seq, at, event.type, entry, hash);
+  let tree = auditTree(db);
+  if (tree.size !== seq) tree = catchUpTree(db); // the entry just inserted is appended too
+  else tree.appendLeafHash(hash);
+  if (tree.size !== seq + 1) throw new Error(`audit tree has ${tree.size} leaves for ${seq + 1} entries`);
+  scheduleJournal(db);
   return { seq, at, entry, leafHash: hash };
 }
 

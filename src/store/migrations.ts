@@ -104,6 +104,85 @@ ${appendOnly('audit_entries')}
 `,
   },
   {
+    version: 10,
+    name: 'provenance: recorder and officer registry, assignments as history, provenance of each original',
+    sql: `
+-- The registry. Rows are facts: a recorder or officer is registered once; assignments are
+-- history, and a correction is a new row that supersedes an older one (never an edit).
+CREATE TABLE recorders (
+  serial TEXT PRIMARY KEY COLLATE NOCASE,   -- product serial (GA/T 947: 7 characters)
+  make TEXT,
+  model TEXT,
+  unit TEXT,                                -- unit code (GA/T 947: 12 characters)
+  usb_serial TEXT UNIQUE COLLATE NOCASE,    -- the USB iSerial, when it differs from the product serial
+  registered_at TEXT NOT NULL,
+  registered_by TEXT NOT NULL
+);
+CREATE TABLE officers (
+  number TEXT PRIMARY KEY COLLATE NOCASE,   -- 警号 (GA/T 947: 6 characters)
+  name TEXT NOT NULL,
+  unit TEXT,
+  registered_at TEXT NOT NULL,
+  registered_by TEXT NOT NULL
+);
+CREATE TABLE assignments (
+  id INTEGER PRIMARY KEY,
+  recorder_serial TEXT NOT NULL REFERENCES recorders(serial),
+  officer_number TEXT NOT NULL REFERENCES officers(number),
+  from_ms INTEGER NOT NULL,                 -- inclusive
+  to_ms INTEGER,                            -- exclusive; NULL = open
+  supersedes INTEGER REFERENCES assignments(id),
+  reason TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  CHECK (to_ms IS NULL OR to_ms > from_ms)
+);
+CREATE INDEX assignments_recorder ON assignments(recorder_serial, from_ms);
+
+-- Who, when, on which recorder, for each held original (Art. 8, 11), with the source of each
+-- attribution, every disagreeing claim and flag, and the media facts. A fact.
+CREATE TABLE provenance (
+  evidence_number TEXT PRIMARY KEY REFERENCES originals(evidence_number),
+  recorder_id TEXT,
+  recorder_source TEXT,
+  officer_id TEXT,
+  officer_source TEXT,
+  claims TEXT NOT NULL,                     -- JSON {recorder: [...], officer: [...]}
+  flags TEXT NOT NULL,                      -- JSON [{code, message}]
+  method TEXT NOT NULL,                     -- "body-worn recorder Jingwei DSJ-JW1"
+  make TEXT,
+  model TEXT,
+  serial TEXT,
+  recorded_start TEXT,                      -- ISO with the station offset
+  recorded_end TEXT,
+  start_ms INTEGER,
+  end_ms INTEGER,
+  start_source TEXT,                        -- quicktime-create-date | exif-with-offset | file-name | ...
+  duration_seconds REAL,
+  media_kind TEXT,                          -- video | audio | photo
+  video_codec TEXT,
+  audio_codec TEXT,
+  width INTEGER,
+  height INTEGER,
+  frame_rate REAL,
+  has_audio INTEGER,
+  gps_latitude REAL,
+  gps_longitude REAL,
+  metadata_available INTEGER NOT NULL,
+  metadata_reason TEXT,
+  name_family TEXT,
+  name_seq TEXT,
+  derived_at TEXT NOT NULL
+);
+CREATE INDEX provenance_officer ON provenance(officer_id, start_ms);
+CREATE INDEX provenance_recorder ON provenance(recorder_id, start_ms);
+${appendOnly('recorders')}
+${appendOnly('officers')}
+${appendOnly('assignments')}
+${appendOnly('provenance')}
+`,
+  },
+  {
     version: 20,
     name: 'rules: deadline facts, field trips, recording times, clock flags, interruptions',
     sql: `
@@ -204,6 +283,52 @@ ${appendOnly('recording_times')}
 ${appendOnly('clock_flags')}
 ${appendOnly('interruptions')}
 ${appendOnly('interruption_explanations')}
+`,
+  },
+  {
+    version: 30,
+    name: 'audit: Merkle subtree hashes, signed checkpoints, exports, fixity checks',
+    sql: `
+-- Hash of every perfect subtree of the audit log's RFC 6962 tree: (level, idx) covers leaves
+-- [idx*2^level, (idx+1)*2^level). Written once when its last leaf is appended. A fact.
+CREATE TABLE audit_tree (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+-- Every signed checkpoint (C2SP tlog-checkpoint note), also kept as a write-once file. A fact.
+CREATE TABLE audit_checkpoints (
+  id INTEGER PRIMARY KEY,
+  size INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  note TEXT NOT NULL,
+  reason TEXT NOT NULL,                     -- hourly | shutdown | export | manual
+  created_at TEXT NOT NULL,
+  file TEXT
+);
+-- Each log export and the checkpoint it carries; the next export proves consistency from it.
+CREATE TABLE audit_exports (
+  id INTEGER PRIMARY KEY,
+  checkpoint_id INTEGER NOT NULL REFERENCES audit_checkpoints(id),
+  start_seq INTEGER NOT NULL,
+  end_seq INTEGER NOT NULL,
+  dir TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+-- Each fixity check of one object (rolling and CLI verification). A fact.
+CREATE TABLE fixity_checks (
+  id INTEGER PRIMARY KEY,
+  evidence_number TEXT NOT NULL,
+  mode TEXT NOT NULL,                       -- quick | full
+  ok INTEGER NOT NULL,
+  checked_at TEXT NOT NULL
+);
+CREATE INDEX fixity_checks_object ON fixity_checks(evidence_number, mode, checked_at);
+${appendOnly('audit_tree')}
+${appendOnly('audit_checkpoints')}
+${appendOnly('audit_exports')}
+${appendOnly('fixity_checks')}
 `,
   },
 ];

@@ -1,0 +1,162 @@
+// The audit journal: every entry, after its transaction commits, appended to a JSONL file per
+// UTC day under <home>/journal/ (beside the OCFL storage root, so the root stays valid), fsync'd,
+// and sealed read-only (0444) once its day is over. Losing the catalog loses no history: the
+// journal alone rebuilds the entries (catalog rebuild) and any drift shows up (catalog check).
+//
+// Files never go back in time: an entry whose time is before the newest file's day goes into the
+// newest file, so each file holds a contiguous run of sequence numbers and the concatenation of
+// the files in name order is the log in order.
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeSync, fstatSync } from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+const FILE_RE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+export function journalFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((n) => FILE_RE.test(n)).sort();
+}
+
+function dayOf(at: string): string {
+  return at.slice(0, 10);
+}
+
+/** The last complete line of a file ('' if none), reading from the end. */
+function lastLine(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let chunk = 64 * 1024;
+    for (;;) {
+      const start = Math.max(0, size - chunk);
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      const text = buf.toString('utf8');
+      const trimmed = text.endsWith('\n') ? text.slice(0, -1) : text;
+      const nl = trimmed.lastIndexOf('\n');
+      if (nl >= 0 || start === 0) return trimmed.slice(nl + 1);
+      chunk *= 4;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** seq of the last entry in the journal, or -1. */
+export function lastJournaledSeq(dir: string): number {
+  const files = journalFiles(dir);
+  for (let i = files.length - 1; i >= 0; i--) {
+    const line = lastLine(path.join(dir, files[i]));
+    if (line) {
+      const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+      if (typeof seq !== 'number') throw new Error(`journal ${files[i]}: last line has no seq`);
+      return seq;
+    }
+  }
+  return -1;
+}
+
+export interface JournalSyncResult {
+  appended: number;
+  sealed: string[];
+}
+
+/**
+ * Append every committed entry the journal does not have yet; fsync; seal finished days. Runs
+ * under the catalog's write lock (BEGIN IMMEDIATE) so the daemon and a CLI command never write
+ * the same entry twice.
+ */
+export function syncJournal(db: Db, dir: string, now = new Date()): JournalSyncResult {
+  mkdirSync(dir, { recursive: true });
+  const run = db.transaction((): JournalSyncResult => {
+    const last = lastJournaledSeq(dir);
+    const files = journalFiles(dir);
+    let currentDay = files.length ? files[files.length - 1].slice(0, 10) : '';
+    const rows = db.prepare('SELECT seq, at, entry FROM audit_entries WHERE seq > ? ORDER BY seq').all(last) as { seq: number; at: string; entry: string }[];
+    let fd: number | undefined;
+    let fdDay = '';
+    let pending: string[] = [];
+    const flush = () => {
+      if (fd === undefined) return;
+      const buf = Buffer.from(pending.join(''), 'utf8');
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+      pending = [];
+    };
+    let expect = last + 1;
+    for (const r of rows) {
+      if (r.seq !== expect) throw new Error(`audit entries have a gap at seq ${expect}; the journal stops before it`);
+      expect++;
+      let day = dayOf(r.at) > currentDay ? dayOf(r.at) : currentDay;
+      if (day !== fdDay) {
+        flush();
+        // A sealed day is never reopened: a late entry goes into today's file instead.
+        if (existsSync(path.join(dir, `${day}.jsonl`)) && (statSync(path.join(dir, `${day}.jsonl`)).mode & 0o222) === 0) {
+          const today = now.toISOString().slice(0, 10);
+          day = today > day ? today : day;
+        }
+      }
+      if (day !== fdDay) {
+        const file = path.join(dir, `${day}.jsonl`);
+        fd = openSync(file, 'a', 0o644);
+        fdDay = day;
+        currentDay = day;
+      }
+      pending.push(r.entry + '\n');
+    }
+    flush();
+    if (rows.length) fsyncDirQuiet(dir);
+    return { appended: rows.length, sealed: sealFinishedDays(dir, now) };
+  });
+  return run.immediate();
+}
+
+/** chmod 0444 every journal file of a day before today (UTC) that is not sealed yet. */
+export function sealFinishedDays(dir: string, now = new Date()): string[] {
+  const today = now.toISOString().slice(0, 10);
+  const files = journalFiles(dir);
+  const sealed: string[] = [];
+  files.forEach((name, i) => {
+    const day = name.slice(0, 10);
+    // The newest file stays open for late entries of its day only while it is today's.
+    if (day >= today && i === files.length - 1) return;
+    if (day >= today) return;
+    const file = path.join(dir, name);
+    if ((statSync(file).mode & 0o222) !== 0) {
+      chmodSync(file, 0o444);
+      sealed.push(name);
+    }
+  });
+  return sealed;
+}
+
+function fsyncDirQuiet(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch {
+    /* not supported everywhere */
+  }
+}
+
+export interface JournalLine {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** Every journal line in order (for rebuild and check). */
+export function* readJournal(dir: string): Generator<JournalLine> {
+  for (const name of journalFiles(dir)) {
+    const text = readFileSync(path.join(dir, name), 'utf8');
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (let i = 0; i < lines.length; i++) yield { file: name, line: i + 1, text: lines[i] };
+  }
+}

@@ -1,0 +1,60 @@
+// The station's Ed25519 key: <home>/keys/station.key (private, 0600, signed-note signer text)
+// and <home>/keys/station.pub (public verifier key, 0444). The key name is the station id, which
+// is also the origin line of every checkpoint.
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { formatSignerKey, formatVerifierKey, generateSigner, parseSignerKey, verifierOf, type Signer } from './note.js';
+
+export function keyPaths(homeDir: string): { dir: string; privateKey: string; publicKey: string } {
+  const dir = path.join(homeDir, 'keys');
+  return { dir, privateKey: path.join(dir, 'station.key'), publicKey: path.join(dir, 'station.pub') };
+}
+
+export class KeyError extends Error {
+  override name = 'KeyError';
+}
+
+function writeNew(file: string, text: string, mode: number): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    const buf = Buffer.from(text, 'utf8');
+    writeSync(fd, buf);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(file, mode);
+}
+
+/** Create the station key if there is none. Returns the signer and whether it was created. */
+export function ensureStationKey(homeDir: string, stationId: string): { signer: Signer; created: boolean } {
+  const p = keyPaths(homeDir);
+  if (existsSync(p.privateKey)) return { signer: loadStationKey(homeDir, stationId), created: false };
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  chmodSync(p.dir, 0o700);
+  const signer = generateSigner(stationId);
+  writeNew(p.privateKey, formatSignerKey(signer) + '\n', 0o600);
+  if (!existsSync(p.publicKey)) writeNew(p.publicKey, formatVerifierKey(verifierOf(signer)) + '\n', 0o444);
+  return { signer, created: true };
+}
+
+export function loadStationKey(homeDir: string, stationId?: string): Signer {
+  const p = keyPaths(homeDir);
+  if (!existsSync(p.privateKey)) throw new KeyError(`no station key at ${p.privateKey}; run \`evidock init\` first`);
+  const mode = statSync(p.privateKey).mode & 0o777;
+  if (mode & 0o077) throw new KeyError(`station key ${p.privateKey} is readable by others (mode ${mode.toString(8)}); chmod 600 it`);
+  let signer: Signer;
+  try {
+    signer = parseSignerKey(readFileSync(p.privateKey, 'utf8'));
+  } catch (e) {
+    throw new KeyError(`station key ${p.privateKey}: ${(e as Error).message}`);
+  }
+  if (stationId !== undefined && signer.name !== stationId) {
+    throw new KeyError(`station key ${p.privateKey} is named ${signer.name} but station.id is ${stationId}; a station keeps its id for the life of its log`);
+  }
+  return signer;
+}
+
+export function stationVerifierKeyText(homeDir: string, stationId?: string): string {
+  return formatVerifierKey(verifierOf(loadStationKey(homeDir, stationId)));
+}
