@@ -56,6 +56,36 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    docks: z
+      .object({
+        /**
+         * How USB recorders get mounted: "external" = the shipped udev rule + systemd-mount mount them
+         * read-only under media_root and evidock runs unprivileged; "self" = evidock mounts them itself
+         * (needs CAP_SYS_ADMIN); "off" = no USB docks, only the docks folder.
+         */
+        mount: z.enum(['external', 'self', 'off']).default('external'),
+        /** Where recorders are mounted (each mount below it is a docked recorder). */
+        media_root: z.string().min(1).default('/run/evidock/media'),
+        /** USB port path -> slot label printed on the dock: { "1-1.3" = "A3" } ("1.3" = that port on any bus). */
+        slots: z
+          .record(z.string().regex(/^(\d+-)?\d+(\.\d+)*$/, 'a USB port path like "1-1.3" (or "1.3" for any bus)'), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, '1-32 letters, digits, ".", "_" or "-"'))
+          .default({}),
+        /** USB vendor:product ids (hex) of recorders, e.g. ["2ca3:0031"]; "vvvv:*" = every product of a vendor. */
+        recorders: z.array(z.string().regex(/^[0-9a-fA-F]{4}:([0-9a-fA-F]{4}|\*)$/, '"vendor:product" in hex, like "46f4:0001"')).default([]),
+        /** Also accept any USB mass-storage device plugged into a configured slot. */
+        mass_storage_on_slots: z.boolean().default(true),
+        /**
+         * Verify-then-wipe: after every file of a recorder is held and verified, delete them from the
+         * recorder (each deletion logged with its digest). Any file not held blocks the whole wipe.
+         */
+        wipe: z.boolean().default(false),
+        /** How often /proc/self/mountinfo is read, in ms (250-1000). */
+        poll_ms: z.number().int().min(250).max(1000).default(500),
+        /** sysfs root (tests only). */
+        sys_root: z.string().min(1).default('/sys'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
