@@ -1,0 +1,268 @@
+// Catalog rows of the regulation's derived facts (migration 20): deadline evaluations, field
+// trips, recording times, clock flags, interruptions and their explanations. All append-only:
+// a re-evaluation is a new row, the newest deadline row of an original is its current status.
+// Writers run inside the caller's transaction (each fact is paired with its audit entry).
+import type { Db } from './catalog.js';
+
+export interface DeadlineFactRow {
+  evidence_number: string;
+  officer_id: string | null;
+  recorder_id: string | null;
+  unit: string | null;
+  made_at: number | null;
+  made_at_source: string | null;
+  time_flagged: number;
+  made_on: string | null;
+  due_at: number | null;
+  working_day_due_at: number | null;
+  trip_due_at: number | null;
+  trip_id: number | null;
+  held_at: number;
+  status: 'on-time' | 'late' | 'unknown';
+  unknown_reason: string | null;
+  detail: string | null;
+  late_hours: number | null;
+  late_working_days: number | null;
+  rule: string;
+  calendar_version: string;
+  time_zone: string;
+  cause: string;
+  evaluated_at: string;
+}
+
+export interface StoredDeadlineFact extends DeadlineFactRow {
+  id: number;
+}
+
+export function insertDeadlineFact(db: Db, row: DeadlineFactRow): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO deadline_facts (evidence_number, officer_id, recorder_id, unit, made_at, made_at_source, time_flagged,
+           made_on, due_at, working_day_due_at, trip_due_at, trip_id, held_at, status, unknown_reason, detail, late_hours,
+           late_working_days, rule, calendar_version, time_zone, cause, evaluated_at)
+         VALUES (@evidence_number, @officer_id, @recorder_id, @unit, @made_at, @made_at_source, @time_flagged,
+           @made_on, @due_at, @working_day_due_at, @trip_due_at, @trip_id, @held_at, @status, @unknown_reason, @detail, @late_hours,
+           @late_working_days, @rule, @calendar_version, @time_zone, @cause, @evaluated_at)`,
+      )
+      .run(row).lastInsertRowid,
+  );
+}
+
+/** The current (newest) deadline fact of each original. */
+const CURRENT = `deadline_facts f WHERE f.id = (SELECT MAX(g.id) FROM deadline_facts g WHERE g.evidence_number = f.evidence_number)`;
+
+export function currentDeadlineFact(db: Db, evidenceNumber: string): StoredDeadlineFact | undefined {
+  return db.prepare('SELECT * FROM deadline_facts WHERE evidence_number = ? ORDER BY id DESC LIMIT 1').get(evidenceNumber) as StoredDeadlineFact | undefined;
+}
+
+export function deadlineHistory(db: Db, evidenceNumber: string): StoredDeadlineFact[] {
+  return db.prepare('SELECT * FROM deadline_facts WHERE evidence_number = ? ORDER BY id').all(evidenceNumber) as StoredDeadlineFact[];
+}
+
+export interface FactFilter {
+  /** made_at (or held_at when made_at is null) in [from, to), epoch ms. */
+  from?: number;
+  to?: number;
+  officer?: string;
+  unit?: string;
+  status?: 'on-time' | 'late' | 'unknown';
+}
+
+function where(f: FactFilter): { sql: string; args: (string | number)[] } {
+  const parts: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.from !== undefined) {
+    parts.push('COALESCE(f.made_at, f.held_at) >= ?');
+    args.push(f.from);
+  }
+  if (f.to !== undefined) {
+    parts.push('COALESCE(f.made_at, f.held_at) < ?');
+    args.push(f.to);
+  }
+  if (f.officer !== undefined) {
+    parts.push('f.officer_id = ?');
+    args.push(f.officer);
+  }
+  if (f.unit !== undefined) {
+    parts.push('f.unit = ?');
+    args.push(f.unit);
+  }
+  if (f.status !== undefined) {
+    parts.push('f.status = ?');
+    args.push(f.status);
+  }
+  return { sql: parts.map((p) => ' AND ' + p).join(''), args };
+}
+
+/** Current facts matching the filter, as objects (for lists). */
+export function currentDeadlineFacts(db: Db, f: FactFilter = {}): StoredDeadlineFact[] {
+  const w = where(f);
+  return db.prepare(`SELECT f.* FROM ${CURRENT}${w.sql} ORDER BY f.evidence_number`).all(...w.args) as StoredDeadlineFact[];
+}
+
+/**
+ * Current facts as raw arrays [officer, status, made_at, held_at, late_hours, late_working_days],
+ * streamed (report compliance over a million rows).
+ */
+export function iterateCurrentDeadlineTuples(db: Db, f: FactFilter = {}): IterableIterator<[string | null, string, number | null, number, number | null, number | null]> {
+  const w = where(f);
+  return db
+    .prepare(`SELECT f.officer_id, f.status, f.made_at, f.held_at, f.late_hours, f.late_working_days FROM ${CURRENT}${w.sql}`)
+    .raw(true)
+    .iterate(...w.args) as IterableIterator<[string | null, string, number | null, number, number | null, number | null]>;
+}
+
+// --- field trips -----------------------------------------------------------------------------
+
+export interface FieldTripRow {
+  id: number;
+  officer_id: string;
+  from_at: number;
+  to_at: number;
+  reason: string;
+  registered_at: string;
+  registered_by: string;
+}
+
+export function insertFieldTrip(db: Db, t: Omit<FieldTripRow, 'id'>): number {
+  return Number(
+    db
+      .prepare('INSERT INTO field_trips (officer_id, from_at, to_at, reason, registered_at, registered_by) VALUES (@officer_id, @from_at, @to_at, @reason, @registered_at, @registered_by)')
+      .run(t).lastInsertRowid,
+  );
+}
+
+export function tripsOfOfficer(db: Db, officer: string): FieldTripRow[] {
+  return db.prepare('SELECT * FROM field_trips WHERE officer_id = ? ORDER BY from_at, id').all(officer) as FieldTripRow[];
+}
+
+export function listFieldTrips(db: Db, f: { officer?: string; from?: number; to?: number } = {}): FieldTripRow[] {
+  const parts: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.officer !== undefined) {
+    parts.push('officer_id = ?');
+    args.push(f.officer);
+  }
+  if (f.from !== undefined) {
+    parts.push('to_at >= ?');
+    args.push(f.from);
+  }
+  if (f.to !== undefined) {
+    parts.push('from_at < ?');
+    args.push(f.to);
+  }
+  return db.prepare(`SELECT * FROM field_trips ${parts.length ? 'WHERE ' + parts.join(' AND ') : ''} ORDER BY from_at, id`).all(...args) as FieldTripRow[];
+}
+
+// --- recording times, clock flags ------------------------------------------------------------
+
+export interface RecordingTimeRow {
+  evidence_number: string;
+  recorder_id: string | null;
+  officer_id: string | null;
+  start_at: number | null;
+  end_at: number | null;
+  start_source: string | null;
+  seq: number | null;
+  docked_at: number | null;
+  recorded_at: string;
+}
+
+export function insertRecordingTime(db: Db, r: RecordingTimeRow): void {
+  db.prepare(
+    `INSERT OR IGNORE INTO recording_times (evidence_number, recorder_id, officer_id, start_at, end_at, start_source, seq, docked_at, recorded_at)
+     VALUES (@evidence_number, @recorder_id, @officer_id, @start_at, @end_at, @start_source, @seq, @docked_at, @recorded_at)`,
+  ).run(r);
+}
+
+export function recordingTimes(db: Db, evidenceNumbers: string[]): RecordingTimeRow[] {
+  const stmt = db.prepare('SELECT * FROM recording_times WHERE evidence_number = ?');
+  return evidenceNumbers.map((e) => stmt.get(e) as RecordingTimeRow | undefined).filter((r): r is RecordingTimeRow => !!r);
+}
+
+/** Segments of a recorder whose start lies in [from, to]. */
+export function recorderSegments(db: Db, recorder: string, from: number, to: number): RecordingTimeRow[] {
+  return db
+    .prepare('SELECT * FROM recording_times WHERE recorder_id = ? AND start_at BETWEEN ? AND ? ORDER BY start_at')
+    .all(recorder, from, to) as RecordingTimeRow[];
+}
+
+export interface ClockFlagRow {
+  evidence_number: string;
+  kind: string;
+  reason: string;
+  flagged_at: string;
+}
+
+/** Returns true when the flag is new. */
+export function insertClockFlag(db: Db, f: ClockFlagRow): boolean {
+  return db.prepare('INSERT OR IGNORE INTO clock_flags (evidence_number, kind, reason, flagged_at) VALUES (@evidence_number, @kind, @reason, @flagged_at)').run(f).changes > 0;
+}
+
+export function clockFlagsOf(db: Db, evidenceNumber: string): ClockFlagRow[] {
+  return db.prepare('SELECT evidence_number, kind, reason, flagged_at FROM clock_flags WHERE evidence_number = ? ORDER BY id').all(evidenceNumber) as ClockFlagRow[];
+}
+
+// --- interruptions ---------------------------------------------------------------------------
+
+export interface InterruptionRow {
+  id: number;
+  recorder_id: string;
+  officer_id: string | null;
+  before_evidence: string;
+  after_evidence: string;
+  from_at: number;
+  to_at: number;
+  gap_ms: number;
+  rule: string;
+  found_at: string;
+}
+
+/** Returns the new row's id, or null when this pair was already listed. */
+export function insertInterruption(db: Db, r: Omit<InterruptionRow, 'id'>): number | null {
+  const res = db
+    .prepare(
+      `INSERT OR IGNORE INTO interruptions (recorder_id, officer_id, before_evidence, after_evidence, from_at, to_at, gap_ms, rule, found_at)
+       VALUES (@recorder_id, @officer_id, @before_evidence, @after_evidence, @from_at, @to_at, @gap_ms, @rule, @found_at)`,
+    )
+    .run(r);
+  return res.changes > 0 ? Number(res.lastInsertRowid) : null;
+}
+
+export interface InterruptionWithExplanations extends InterruptionRow {
+  explanations: { text: string; explained_by: string; explained_at: string }[];
+}
+
+export function listInterruptions(db: Db, f: { officer?: string; from?: number; to?: number; unexplained?: boolean } = {}): InterruptionWithExplanations[] {
+  const parts: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.officer !== undefined) {
+    parts.push('officer_id = ?');
+    args.push(f.officer);
+  }
+  if (f.from !== undefined) {
+    parts.push('from_at >= ?');
+    args.push(f.from);
+  }
+  if (f.to !== undefined) {
+    parts.push('from_at < ?');
+    args.push(f.to);
+  }
+  const rows = db.prepare(`SELECT * FROM interruptions ${parts.length ? 'WHERE ' + parts.join(' AND ') : ''} ORDER BY from_at, id`).all(...args) as InterruptionRow[];
+  const ex = db.prepare('SELECT text, explained_by, explained_at FROM interruption_explanations WHERE interruption_id = ? ORDER BY id');
+  const out = rows.map((r) => ({ ...r, explanations: ex.all(r.id) as InterruptionWithExplanations['explanations'] }));
+  return f.unexplained ? out.filter((r) => r.explanations.length === 0) : out;
+}
+
+export function findInterruption(db: Db, id: number): InterruptionRow | undefined {
+  return db.prepare('SELECT * FROM interruptions WHERE id = ?').get(id) as InterruptionRow | undefined;
+}
+
+export function insertExplanation(db: Db, e: { interruption_id: number; text: string; explained_by: string; explained_at: string }): number {
+  return Number(
+    db
+      .prepare('INSERT INTO interruption_explanations (interruption_id, text, explained_by, explained_at) VALUES (@interruption_id, @text, @explained_by, @explained_at)')
+      .run(e).lastInsertRowid,
+  );
+}
