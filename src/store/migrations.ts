@@ -331,4 +331,25 @@ ${appendOnly('audit_exports')}
 ${appendOnly('fixity_checks')}
 `,
   },
+  {
+    version: 40,
+    name: 'docks: files wiped from recorders after verify-then-wipe',
+    sql: `
+-- Each file deleted from a recorder by verify-then-wipe, with the held original it matched. A fact.
+CREATE TABLE recorder_wipes (
+  id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions(id),
+  recorder_id TEXT,
+  slot TEXT,
+  source_path TEXT NOT NULL,
+  source_path_raw BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  evidence_number TEXT NOT NULL REFERENCES originals(evidence_number),
+  wiped_at TEXT NOT NULL
+);
+CREATE INDEX recorder_wipes_session ON recorder_wipes(session_id);
+${appendOnly('recorder_wipes')}
+`,
+  },
 ];
