@@ -45,7 +45,7 @@ export function auditTree(db: Db, size = treeSize(db)): MerkleTree {
  */
 export function catchUpTree(db: Db): MerkleTree {
   const tree = auditTree(db);
-  const rows = db.prepare('SELECT seq, leaf_hash FROM audit_entries WHERE seq >= ? ORDER BY seq').iterate(tree.size) as Iterable<{ seq: number; leaf_hash: Buffer }>;
+  const rows = db.prepare('SELECT seq, leaf_hash FROM audit_entries WHERE seq >= ? ORDER BY seq').all(tree.size) as { seq: number; leaf_hash: Buffer }[];
   for (const r of rows) {
     if (r.seq !== tree.size) throw new Error(`audit entries have a gap: expected seq ${tree.size}, found ${r.seq}`);
     tree.appendLeafHash(r.leaf_hash);

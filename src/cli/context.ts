@@ -1,6 +1,6 @@
 // What every command needs: the configuration, the home, the catalog; and the exit codes.
 import type { Command } from 'commander';
-import { currentActor, type Actor } from '../audit/log.js';
+import { attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
 import { ConfigError, loadConfig, prepareHome, type Config, type Home } from '../config.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { initStorageRoot } from '../store/ocfl.js';
@@ -42,7 +42,15 @@ export function openCli(cmd: Command): CliContext {
   prepareHome(home);
   initStorageRoot(home.store);
   const db = openCatalog(home.catalog);
-  return { config, home, db, actor: currentActor('cli'), close: () => db.close() };
+  attachAuditHome(db, home.dir); // entries also go to <home>/journal after each commit
+  const close = () => {
+    try {
+      detachAuditHome(db);
+    } finally {
+      db.close();
+    }
+  };
+  return { config, home, db, actor: currentActor('cli'), close };
 }
 
 export { ConfigError };

@@ -1,8 +1,12 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+// evidock log: export the audit log (a verifiable directory, or plain CSV/JSONL), verify an
+// export offline, prove one recording's entry, sign a checkpoint.
+import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { verifyExport } from '../audit/export.js';
 import { appendAuditEntry, iterateAuditEntries } from '../audit/log.js';
-import { CliError, openCli } from './context.js';
+import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
+import { CliError, EXIT_PROBLEM, openCli, printJson } from './context.js';
 
 function isoOrThrow(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
@@ -11,28 +15,57 @@ function isoOrThrow(value: string | undefined, flag: string): string | undefined
   return d.toISOString();
 }
 
+function readKeyFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new CliError(`--key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 export function registerLog(program: Command): void {
   const log = program.command('log').description('the tamper-evident audit log');
+
   log
     .command('export')
-    .description('write the ordered audit entries as CSV or JSON lines')
+    .description('export the audit log: with --out DIR (and no --format) a directory an auditor verifies offline; with --format, plain CSV or JSON lines')
     .option('--from <date>', 'first instant included (ISO date or time)')
     .option('--to <date>', 'first instant excluded')
-    .option('--format <format>', 'csv or jsonl', 'jsonl')
-    .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (opts: { from?: string; to?: string; format: string; out?: string }, cmd: Command) => {
-      if (opts.format !== 'csv' && opts.format !== 'jsonl') throw new CliError(`--format must be csv or jsonl, not ${JSON.stringify(opts.format)}`);
+    .option('--format <format>', 'csv or jsonl: a single plain file (or stdout), without proofs')
+    .option('--out <path>', 'directory for a verifiable export (must not exist or be empty); with --format, a file')
+    .option('--json', 'print the export summary as JSON')
+    .action(async (opts: { from?: string; to?: string; format?: string; out?: string; json?: boolean }, cmd: Command) => {
+      if (opts.format !== undefined && opts.format !== 'csv' && opts.format !== 'jsonl') throw new CliError(`--format must be csv or jsonl, not ${JSON.stringify(opts.format)}`);
       const range = { from: isoOrThrow(opts.from, '--from'), to: isoOrThrow(opts.to, '--to') };
       const cli = openCli(cmd);
-      let file: WriteStream | undefined;
       try {
+        if (opts.out && opts.format === undefined) {
+          let r;
+          try {
+            r = exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor });
+          } catch (err) {
+            if ((err as Error).message.includes('not empty')) throw new CliError((err as Error).message);
+            throw err;
+          }
+          if (opts.json) printJson(r);
+          else {
+            process.stdout.write(`exported entries ${r.start}..${r.end} (${r.end - r.start}) of a log of ${r.size} to ${r.dir}\n`);
+            process.stdout.write(`root ${r.root}; checkpoint ${r.checkpointFile}\n`);
+            process.stdout.write(r.previous ? `consistency proof from the previous export (size ${r.previous.size}, ${r.previous.dir})\n` : 'first export: no previous export to prove consistency from\n');
+            process.stdout.write(`check it anywhere with: evidock log verify ${r.dir} --key station.pub${r.previous ? ` --previous ${r.previous.dir}` : ''}\n`);
+          }
+          return;
+        }
+        const format = opts.format ?? 'jsonl';
+        let file: WriteStream | undefined;
         const out: NodeJS.WritableStream = opts.out ? (file = createWriteStream(opts.out, { flags: 'wx' })) : process.stdout;
         const write = (s: string) => out.write(s);
         let count = 0;
-        if (opts.format === 'csv') write(stringify([['seq', 'at', 'type', 'actor', 'data', 'entry']], { escape_formulas: true }));
+        if (format === 'csv') write(stringify([['seq', 'at', 'type', 'actor', 'data', 'entry']], { escape_formulas: true }));
         for (const e of iterateAuditEntries(cli.db, range)) {
           count++;
-          if (opts.format === 'jsonl') write(e.entry + '\n');
+          if (format === 'jsonl') write(e.entry + '\n');
           else {
             const parsed = JSON.parse(e.entry);
             const actor = parsed.actor ? `${parsed.actor.via}:${parsed.actor.user}${parsed.actor.sudoUser ? ` (sudo ${parsed.actor.sudoUser})` : ''}` : '';
@@ -40,8 +73,92 @@ export function registerLog(program: Command): void {
           }
         }
         if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
-        cli.db.transaction(() => appendAuditEntry(cli.db, { type: 'log.exported', data: { ...range, format: opts.format, entries: count, out: opts.out }, actor: cli.actor }))();
+        cli.db.transaction(() => appendAuditEntry(cli.db, { type: 'log.exported', data: { ...range, format, entries: count, out: opts.out }, actor: cli.actor }))();
         if (opts.out) process.stderr.write(`exported ${count} entries to ${opts.out}\n`);
+      } finally {
+        cli.close();
+      }
+    });
+
+  log
+    .command('verify')
+    .description('check a log export offline (no database): every entry, the signed root, and consistency with the previous export; exit 1 naming the first broken entry')
+    .argument('<dir>', 'the export directory')
+    .option('--previous <dir>', 'the previous export: its entries must be a prefix of this one')
+    .option('--key <file>', "the station's public key (evidock key show); default: the key shipped in the export")
+    .option('--json', 'print the result as JSON')
+    .action((dir: string, opts: { previous?: string; key?: string; json?: boolean }) => {
+      const r = verifyExport(dir, { previousDir: opts.previous, keyText: readKeyFile(opts.key) });
+      if (opts.json) printJson(r);
+      else {
+        const out = process.stdout;
+        if (!opts.key) out.write('note: trusting the key shipped in the export; pass --key with the station key you hold\n');
+        for (const c of r.checks) out.write(`ok      ${c}\n`);
+        for (const p of r.problems) out.write(`BROKEN  ${p.message}${p.file ? ` [${p.file}${p.line ? `:${p.line}` : ''}]` : ''}\n`);
+        out.write(r.ok ? `export ${dir} verifies: entries ${r.start}..${r.end} of a log of ${r.size}\n` : `export ${dir} does NOT verify\n`);
+      }
+      if (!r.ok) process.exitCode = EXIT_PROBLEM;
+    });
+
+  log
+    .command('proof')
+    .description('write an inclusion-proof bundle for one recording (its file.held entry, index, proof, signed checkpoint)')
+    .argument('<evidence-number>', 'the evidence number')
+    .option('--out <file>', 'write the bundle here instead of stdout')
+    .action((evidenceNumber: string, opts: { out?: string }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        let bundle;
+        try {
+          bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, evidenceNumber);
+        } catch (err) {
+          throw new CliError((err as Error).message, EXIT_PROBLEM);
+        }
+        const text = JSON.stringify(bundle, null, 2) + '\n';
+        if (opts.out) writeFileSync(opts.out, text, { flag: 'wx' });
+        else process.stdout.write(text);
+        cli.db.transaction(() =>
+          appendAuditEntry(cli.db, { type: 'log.proof', data: { evidenceNumber, seq: bundle.seq, treeSize: bundle.treeSize, out: opts.out }, actor: cli.actor }),
+        )();
+        if (opts.out) process.stderr.write(`inclusion proof of ${evidenceNumber} (entry ${bundle.seq} of ${bundle.treeSize}) written to ${opts.out}\n`);
+      } finally {
+        cli.close();
+      }
+    });
+
+  log
+    .command('verify-proof')
+    .description('check an inclusion-proof bundle offline (no database)')
+    .argument('<file>', 'the bundle written by evidock log proof')
+    .option('--key <file>', "the station's public key; default: the key carried in the bundle")
+    .option('--json', 'print the result as JSON')
+    .action((file: string, opts: { key?: string; json?: boolean }) => {
+      let bundle: unknown;
+      try {
+        bundle = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new CliError(`${file}: ${(err as Error).message}`, EXIT_PROBLEM);
+      }
+      const r = verifyInclusionBundle(bundle, readKeyFile(opts.key));
+      if (opts.json) printJson(r);
+      else {
+        for (const c of r.checks) process.stdout.write(`ok      ${c}\n`);
+        for (const p of r.problems) process.stdout.write(`BROKEN  ${p}\n`);
+        process.stdout.write(r.ok ? `proof verifies\n` : `proof does NOT verify\n`);
+      }
+      if (!r.ok) process.exitCode = EXIT_PROBLEM;
+    });
+
+  log
+    .command('checkpoint')
+    .description('sign a checkpoint of the log now (the daemon does so hourly and at shutdown)')
+    .option('--json', 'print it as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, 'manual');
+        if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note });
+        else process.stdout.write(cp.note + `(kept in ${cp.file})\n`);
       } finally {
         cli.close();
       }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { CliError, EXIT_USAGE } from './context.js';
 import { registerDaemon } from './daemon.js';
 import { registerIngest } from './ingest.js';
+import { registerKey } from './key.js';
 import { registerLog } from './log.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerVerify(program);
   registerLog(program);
+  registerKey(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

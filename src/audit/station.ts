@@ -1,0 +1,251 @@
+// The station's audit operations over the catalog: signed checkpoints (kept as write-once files
+// under <home>/checkpoints/), log exports with range and consistency proofs, and inclusion-proof
+// bundles for one recording. Pure verification lives in export.ts / merkle.ts; this file wires
+// them to the catalog and the home.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js';
+import { writeExport, type ExportSummary } from './export.js';
+import { ensureStationKey } from './keys.js';
+import { appendAuditEntry, type Actor } from './log.js';
+import { ProofError, verifyInclusion, leafHash, HASH_SIZE } from './merkle.js';
+import { NoteError, formatVerifierKey, parseVerifierKey, verifierOf } from './note.js';
+import { rangeProof } from './range.js';
+import { catchUpTree } from './tree-store.js';
+
+type Db = Database.Database;
+
+export interface StationRef {
+  homeDir: string;
+  stationId: string;
+}
+
+export interface CheckpointRow {
+  id: number;
+  size: number;
+  root: Buffer;
+  note: string;
+  reason: string;
+  created_at: string;
+  file: string | null;
+}
+
+export function checkpointsDir(homeDir: string): string {
+  return path.join(homeDir, 'checkpoints');
+}
+
+function writeOnce(file: string, text: string): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, Buffer.from(text, 'utf8'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(file, 0o444);
+}
+
+/**
+ * Sign a checkpoint of the log as it is now, record it in the catalog and write it as a
+ * write-once file. Runs under the catalog's write lock so the size is the committed size.
+ */
+export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = new Date()): CheckpointRow {
+  const { signer } = ensureStationKey(st.homeDir, st.stationId);
+  const run = db.transaction((): CheckpointRow => {
+    const tree = catchUpTree(db);
+    const size = tree.size;
+    const root = tree.root();
+    const note = signCheckpoint({ origin: st.stationId, size, root }, signer);
+    const dir = checkpointsDir(st.homeDir);
+    mkdirSync(dir, { recursive: true });
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    let name = `${String(size).padStart(12, '0')}-${stamp}-${reason}.checkpoint`;
+    for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${String(size).padStart(12, '0')}-${stamp}-${reason}-${i}.checkpoint`;
+    writeOnce(path.join(dir, name), note);
+    const created_at = now.toISOString();
+    const info = db
+      .prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(size, root, note, reason, created_at, path.join('checkpoints', name));
+    return { id: Number(info.lastInsertRowid), size, root, note, reason, created_at, file: path.join('checkpoints', name) };
+  });
+  return db.inTransaction ? run() : run.immediate();
+}
+
+export function latestCheckpoint(db: Db): CheckpointRow | undefined {
+  return db.prepare('SELECT * FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as CheckpointRow | undefined;
+}
+
+/** Checkpoint unless the last one already covers the current size (hourly ticks on a quiet log). */
+export function checkpointIfChanged(db: Db, st: StationRef, reason: string): CheckpointRow | undefined {
+  const last = latestCheckpoint(db);
+  const size = (db.prepare('SELECT COUNT(*) AS n FROM audit_entries').get() as { n: number }).n;
+  if (last && last.size === size) return undefined;
+  return writeCheckpoint(db, st, reason);
+}
+
+export interface ExportOptions {
+  out: string;
+  /** ISO instants: first included, first excluded (by entry time). */
+  from?: string;
+  to?: string;
+  actor: Actor;
+}
+
+export interface ExportResult extends ExportSummary {
+  checkpointFile: string | null;
+  previous: { size: number; dir: string } | null;
+}
+
+/** Write a log export directory and record it (entry log.exported + audit_exports row). */
+export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportResult {
+  const { signer } = ensureStationKey(st.homeDir, st.stationId);
+  const cp = writeCheckpoint(db, st, 'export');
+  const tree = catchUpTree(db);
+  const size = cp.size;
+  // The time range maps to a contiguous run of sequence numbers.
+  const first = opts.from
+    ? (db.prepare('SELECT MIN(seq) AS s FROM audit_entries WHERE at >= ? AND seq < ?').get(opts.from, size) as { s: number | null }).s
+    : 0;
+  const lastIncl = opts.to
+    ? (db.prepare('SELECT MAX(seq) AS s FROM audit_entries WHERE at < ? AND seq < ?').get(opts.to, size) as { s: number | null }).s
+    : size - 1;
+  let start = first ?? size;
+  let end = lastIncl === null ? start : lastIncl + 1;
+  if (end < start) end = start;
+  if (size === 0) start = end = 0;
+  const prevRow = db
+    .prepare(
+      `SELECT e.dir, c.size, c.root, c.note FROM audit_exports e JOIN audit_checkpoints c ON c.id = e.checkpoint_id ORDER BY e.id DESC LIMIT 1`,
+    )
+    .get() as { dir: string; size: number; root: Buffer; note: string } | undefined;
+  let previous: Parameters<typeof writeExport>[0]['previous'];
+  if (prevRow && prevRow.size > 0 && prevRow.size <= size) {
+    previous = { note: prevRow.note, size: prevRow.size, root: prevRow.root, proof: prevRow.size === size ? [] : tree.consistencyProof(prevRow.size, size) };
+  }
+  // Leaf hashes written to the export come from the stored tree (level 0), not from the entry
+  // rows: an entry edited behind the triggers then shows up as a mismatch in `log verify`.
+  const entries = (function* () {
+    const rows = db
+      .prepare(
+        `SELECT e.seq, e.entry, COALESCE(t.hash, e.leaf_hash) AS leaf FROM audit_entries e
+         LEFT JOIN audit_tree t ON t.level = 0 AND t.idx = e.seq WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq`,
+      )
+      .iterate(start, end) as Iterable<{ seq: number; entry: string; leaf: Buffer }>;
+    for (const r of rows) yield { seq: r.seq, entry: r.entry, leafHash: r.leaf };
+  })();
+  const proof = rangeProof(tree, start, end, size);
+  const summary = writeExport({
+    dir: opts.out,
+    origin: st.stationId,
+    start,
+    entries,
+    checkpoint: { note: cp.note, size, root: cp.root },
+    rangeProof: proof,
+    previous,
+    verifierKey: formatVerifierKey(verifierOf(signer)),
+    createdAt: new Date().toISOString(),
+  });
+  db.transaction(() => {
+    db.prepare('INSERT INTO audit_exports (checkpoint_id, start_seq, end_seq, dir, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      cp.id,
+      start,
+      summary.end,
+      path.resolve(opts.out),
+      new Date().toISOString(),
+    );
+    appendAuditEntry(db, {
+      type: 'log.exported',
+      data: { out: path.resolve(opts.out), from: opts.from, to: opts.to, start, end: summary.end, size, root: cp.root.toString('base64'), previousSize: previous?.size },
+      actor: opts.actor,
+    });
+  })();
+  return { ...summary, checkpointFile: cp.file, previous: prevRow && previous ? { size: prevRow.size, dir: prevRow.dir } : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inclusion-proof bundles: what a court is handed for one recording.
+
+export const PROOF_FORMAT = 'evidock-inclusion-proof/1';
+
+export interface InclusionBundle {
+  format: typeof PROOF_FORMAT;
+  origin: string;
+  evidenceNumber?: string;
+  seq: number;
+  entry: string;
+  leafHash: string;
+  treeSize: number;
+  proof: string[];
+  checkpoint: string;
+  stationKey: string;
+}
+
+/** Find the file.held entry of an evidence number and prove it against a fresh checkpoint. */
+export function inclusionBundle(db: Db, st: StationRef, evidenceNumber: string): InclusionBundle {
+  const row = db
+    .prepare(`SELECT seq, entry FROM audit_entries WHERE type = 'file.held' AND json_extract(entry, '$.data.evidenceNumber') = ? ORDER BY seq LIMIT 1`)
+    .get(evidenceNumber) as { seq: number; entry: string } | undefined;
+  if (!row) throw new Error(`no file.held entry for evidence number ${evidenceNumber}`);
+  return inclusionBundleForSeq(db, st, row.seq, evidenceNumber);
+}
+
+export function inclusionBundleForSeq(db: Db, st: StationRef, seq: number, evidenceNumber?: string): InclusionBundle {
+  const { signer } = ensureStationKey(st.homeDir, st.stationId);
+  const cp = writeCheckpoint(db, st, 'proof');
+  const tree = catchUpTree(db);
+  const row = db.prepare('SELECT entry FROM audit_entries WHERE seq = ?').get(seq) as { entry: string };
+  return {
+    format: PROOF_FORMAT,
+    origin: st.stationId,
+    evidenceNumber,
+    seq,
+    entry: row.entry,
+    leafHash: tree.leafHashAt(seq).toString('base64'),
+    treeSize: cp.size,
+    proof: tree.inclusionProof(seq, cp.size).map((h) => h.toString('base64')),
+    checkpoint: cp.note,
+    stationKey: formatVerifierKey(verifierOf(signer)),
+  };
+}
+
+export interface BundleVerification {
+  ok: boolean;
+  problems: string[];
+  checks: string[];
+  seq?: number;
+  evidenceNumber?: string;
+}
+
+/** Check an inclusion bundle offline, against a trusted key (or the key it carries). */
+export function verifyInclusionBundle(bundle: unknown, keyText?: string): BundleVerification {
+  const r: BundleVerification = { ok: false, problems: [], checks: [] };
+  const b = bundle as Partial<InclusionBundle>;
+  try {
+    if (b.format !== PROOF_FORMAT) throw new Error(`not an ${PROOF_FORMAT} bundle`);
+    if (typeof b.entry !== 'string' || typeof b.seq !== 'number' || typeof b.treeSize !== 'number' || !Array.isArray(b.proof) || typeof b.checkpoint !== 'string') {
+      throw new Error('bundle is missing entry, seq, treeSize, proof or checkpoint');
+    }
+    r.seq = b.seq;
+    const key = parseVerifierKey((keyText ?? b.stationKey ?? '').trim());
+    if (!keyText) r.checks.push('note: trusting the station key carried in the bundle; pass --key to check against a key you hold');
+    const cp = openCheckpoint(b.checkpoint, key);
+    r.checks.push(`checkpoint signed by ${key.name} (${key.keyHash.toString('hex')}), size ${cp.size}`);
+    if (cp.size !== b.treeSize) throw new ProofError(`bundle says tree size ${b.treeSize}, the checkpoint ${cp.size}`);
+    const lh = leafHash(Buffer.from(b.entry, 'utf8'));
+    if (b.leafHash !== undefined && b.leafHash !== lh.toString('base64')) throw new ProofError('the entry does not match the leaf hash in the bundle: the entry text was changed');
+    const parsed = JSON.parse(b.entry) as { seq?: number; data?: { evidenceNumber?: string } };
+    if (parsed.seq !== b.seq) throw new ProofError(`entry says seq ${parsed.seq}, bundle says ${b.seq}`);
+    r.evidenceNumber = parsed.data?.evidenceNumber;
+    if (b.evidenceNumber !== undefined && parsed.data?.evidenceNumber !== b.evidenceNumber) throw new ProofError('the entry is for another evidence number');
+    const proof = b.proof.map((p) => Buffer.from(String(p), 'base64'));
+    if (proof.some((p) => p.length !== HASH_SIZE)) throw new ProofError('a proof node is not 32 bytes');
+    verifyInclusion(b.seq, cp.size, lh, proof, cp.root);
+    r.checks.push(`entry ${b.seq}${r.evidenceNumber ? ` (${r.evidenceNumber})` : ''} is in the signed log of size ${cp.size}`);
+  } catch (e) {
+    if (e instanceof ProofError || e instanceof CheckpointError || e instanceof NoteError || e instanceof SyntaxError || e instanceof Error) r.problems.push(e.message);
+    else throw e;
+  }
+  r.ok = r.problems.length === 0;
+  return r;
+}
