@@ -92,6 +92,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    audit: z
+      .object({
+        /** Minutes between signed checkpoints while the daemon runs; 0 = only at shutdown and export. */
+        checkpoint_minutes: z.number().int().min(0).max(1440).default(60),
+        /** The daemon re-hashes every held original at least this often (rolling fixity); 0 = off. */
+        reverify_days: z.number().int().min(0).max(3650).default(90),
+        /** Read-rate ceiling of rolling verification in MiB/s, so it never starves ingest; 0 = unthrottled. */
+        reverify_mib_per_s: z.number().int().min(0).max(100000).default(50),
+      })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         /** Working-day calendar overrides <year>.json (relative to the home unless absolute). */
