@@ -8,6 +8,10 @@ import { registerKey } from './key.js';
 import { registerLog } from './log.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
+import { registerCalendar } from './calendar.js';
+import { registerGaps } from './gaps.js';
+import { registerReport } from './report.js';
+import { registerTrips } from './trips.js';
 
 export function buildProgram(): Command {
   const program = new Command('evidock')
@@ -22,6 +26,10 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerLog(program);
   registerKey(program);
+  registerCalendar(program);
+  registerTrips(program);
+  registerGaps(program);
+  registerReport(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

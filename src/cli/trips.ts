@@ -1,0 +1,84 @@
+// evidock trips add|list: registered field trips (Art. 10 ¶2: due 24 h after the return).
+import type { Command } from 'commander';
+import { appendAuditEntry } from '../audit/log.js';
+import { loadStationCalendar, reevaluate } from '../ingest/rules-step.js';
+import { formatInstant } from '../rules/index.js';
+import { insertFieldTrip, listFieldTrips } from '../store/rules-facts.js';
+import { CliError, openCli, printJson, table } from './context.js';
+import { parseTimeArg } from './rules-args.js';
+
+export function registerTrips(program: Command): void {
+  const trips = program.command('trips').description('field trips (continuous work, work away, remote areas): recordings made during one are due 24 h after the return');
+
+  trips
+    .command('add')
+    .description('register a field trip of an officer; recordings already evaluated get a re-evaluation entry')
+    .argument('<officer>', 'officer number (警号)')
+    .requiredOption('--from <time>', 'departure: 2026-03-02 08:00 (station time), a date, or ISO with zone')
+    .requiredOption('--to <time>', 'return to the unit (a date alone means its 24:00)')
+    .requiredOption('--reason <text>', 'why (e.g. "remote area, no network")')
+    .option('--json', 'print the result as JSON')
+    .action((officer: string, opts: { from: string; to: string; reason: string; json?: boolean }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        const tz = cli.config.station.timezone;
+        const from = parseTimeArg('--from', opts.from, tz);
+        const to = parseTimeArg('--to', opts.to, tz, true);
+        if (!(to > from)) throw new CliError(`--to (${formatInstant(to, tz)}) must be after --from (${formatInstant(from, tz)})`);
+        if (!opts.reason.trim()) throw new CliError('--reason must say why');
+        if (!officer.trim()) throw new CliError('give the officer number');
+        const now = new Date();
+        const id = cli.db.transaction(() => {
+          const tripId = insertFieldTrip(cli.db, { officer_id: officer, from_at: from, to_at: to, reason: opts.reason, registered_at: now.toISOString(), registered_by: cli.actor.user });
+          appendAuditEntry(cli.db, {
+            type: 'trip.registered',
+            data: { trip: tripId, officer, from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: opts.reason },
+            actor: cli.actor,
+            at: now,
+          });
+          return tripId;
+        })();
+        // Recordings of that officer made during the trip, already evaluated: re-evaluate (new facts).
+        const affected = (
+          cli.db
+            .prepare(
+              `SELECT DISTINCT evidence_number FROM deadline_facts WHERE officer_id = ? AND made_at BETWEEN ? AND ? ORDER BY evidence_number`,
+            )
+            .all(officer, from, to) as { evidence_number: string }[]
+        ).map((r) => r.evidence_number);
+        const calendar = loadStationCalendar(cli.config, cli.home).calendar;
+        const re = reevaluate({ db: cli.db, config: cli.config, calendar, actor: cli.actor }, affected, `trip-registered:${id}`);
+        const result = { trip: id, officer, from: formatInstant(from, tz), to: formatInstant(to, tz), reason: opts.reason, recordingsDuringTrip: re.examined, reevaluated: re.changed };
+        if (opts.json) return printJson(result);
+        process.stdout.write(`trip ${id}: ${officer} ${result.from} → ${result.to} (${opts.reason})\n`);
+        process.stdout.write(`${re.examined} recording(s) already held from that trip; ${re.changed.length} re-evaluated (new entries in the log)\n`);
+        for (const e of re.changed) process.stdout.write(`  ${e}\n`);
+      } finally {
+        cli.close();
+      }
+    });
+
+  trips
+    .command('list')
+    .description('registered field trips')
+    .option('--officer <number>', 'only this officer')
+    .option('--from <time>', 'trips ending at or after this time')
+    .option('--to <time>', 'trips starting before this time')
+    .option('--json', 'print as JSON')
+    .action((opts: { officer?: string; from?: string; to?: string; json?: boolean }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        const tz = cli.config.station.timezone;
+        const rows = listFieldTrips(cli.db, {
+          officer: opts.officer,
+          from: opts.from ? parseTimeArg('--from', opts.from, tz) : undefined,
+          to: opts.to ? parseTimeArg('--to', opts.to, tz, true) : undefined,
+        }).map((t) => ({ id: t.id, officer: t.officer_id, from: formatInstant(t.from_at, tz), to: formatInstant(t.to_at, tz), dueAfterReturn: formatInstant(t.to_at + 86_400_000, tz), reason: t.reason, registeredAt: t.registered_at, registeredBy: t.registered_by }));
+        if (opts.json) return printJson(rows);
+        if (!rows.length) return void process.stdout.write('no field trips registered\n');
+        process.stdout.write(table(['id', 'officer', 'from', 'to', 'recordings due by', 'reason', 'registered'], rows.map((r) => [r.id, r.officer, r.from, r.to, r.dueAfterReturn, r.reason, `${r.registeredAt} ${r.registeredBy}`])));
+      } finally {
+        cli.close();
+      }
+    });
+}
