@@ -103,6 +103,42 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    meta: z
+      .object({
+        /** Read each held recording's metadata (exiftool, ffprobe) for its provenance. */
+        read_metadata: z.boolean().default(true),
+        /** Also try the built-in recorder name styles (gat947, gat947-unit, dsj, novatek) after yours. */
+        builtin_name_conventions: z.boolean().default(true),
+        /**
+         * Recorder file-name conventions, tried in order before the built-in ones: a regular
+         * expression with named groups deviceId, officer, unit, start (or date + time), seq.
+         */
+        name_conventions: z
+          .array(
+            z
+              .object({
+                family: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-" only'),
+                pattern: z
+                  .string()
+                  .min(1)
+                  .max(2000)
+                  .refine((p) => {
+                    try {
+                      new RegExp(p, 'u');
+                      return true;
+                    } catch {
+                      return false;
+                    }
+                  }, 'must be a valid regular expression')
+                  .refine((p) => /\(\?<(deviceId|officer|start|date|time|seq|unit)>/.test(p), 'needs a named group: deviceId, officer, unit, start (or date + time), seq'),
+                flags: z.string().regex(/^[ims]*$/, 'only i, m, s').optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         /** Working-day calendar overrides <year>.json (relative to the home unless absolute). */

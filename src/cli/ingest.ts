@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../daemon/logger.js';
 import { recoverAtStart } from '../ingest/recovery.js';
+import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
 import { ingestRecorder, type IngestSummary } from '../ingest/session.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 
@@ -39,7 +40,7 @@ export function registerIngest(program: Command): void {
       try {
         // The CLI logs to stderr so stdout stays the summary.
         const logger = createLogger(cli.config.log.level === 'info' ? 'warn' : cli.config.log.level, { pretty: false, destination: 2 });
-        const ctx = { db: cli.db, config: cli.config, home: cli.home, logger, actor: cli.actor };
+        const ctx = { db: cli.db, config: cli.config, home: cli.home, logger, actor: cli.actor, hooks: standardHooks() };
         await recoverAtStart(ctx);
         const controller = new AbortController();
         const onSignal = () => controller.abort(new Error('interrupted by signal'));
@@ -52,6 +53,7 @@ export function registerIngest(program: Command): void {
         else printSummary(summary);
         if (summary.failed || summary.status !== 'done') process.exitCode = EXIT_PROBLEM;
       } finally {
+        await endIngestHelpers().catch(() => undefined);
         cli.close();
       }
     });

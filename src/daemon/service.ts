@@ -8,6 +8,7 @@ import { loadConfig, prepareHome, type Config, type Home, type LoadOptions } fro
 import { DirectoryDock } from '../dock/directory-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
 import { recoverAtStart } from '../ingest/recovery.js';
+import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
 import { ingestRecorder, type IngestContext, type IngestHooks, type IngestProgress, type IngestSummary } from '../ingest/session.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { initStorageRoot } from '../store/ocfl.js';
@@ -94,7 +95,7 @@ export class Daemon {
     this.releaseLock = takePidLock(this.home);
     initStorageRoot(this.home.store);
     this.db = openCatalog(this.home.catalog);
-    this.ctx = { db: this.db, config: this.config, home: this.home, logger: this.logger, actor: currentActor('daemon'), hooks: this.opts.hooks };
+    this.ctx = { db: this.db, config: this.config, home: this.home, logger: this.logger, actor: currentActor('daemon'), hooks: this.opts.hooks ?? standardHooks() };
     await recoverAtStart(this.ctx);
     this.db.transaction(() =>
       appendAuditEntry(this.db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: this.ctx.actor }),
@@ -234,6 +235,7 @@ export class Daemon {
     for (const s of this.active.values()) s.controller.abort(new Error(`daemon stopping (${reason})`));
     await this.idle();
     for (const dock of this.docks) await dock.stop().catch(() => undefined);
+    await endIngestHelpers().catch((err) => this.logger.error({ err }, 'ending exiftool/ffprobe failed'));
     if (this.db) {
       this.db.transaction(() => appendAuditEntry(this.db, { type: 'daemon.stopped', data: { pid: process.pid, reason }, actor: this.ctx.actor }))();
       this.db.close();

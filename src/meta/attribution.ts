@@ -52,7 +52,9 @@ export type FlagCode =
   | 'recorder-unregistered'
   | 'officer-unregistered'
   | 'assignment-ambiguous'
-  | 'recording-time-unknown';
+  | 'recording-time-unknown'
+  | 'start-time-conflict'
+  | 'metadata-unavailable';
 
 export interface Flag {
   code: FlagCode;

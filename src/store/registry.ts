@@ -1,0 +1,110 @@
+// The recorder and officer registry and the assignment history (catalog tables of migration 10).
+// Registrations are facts; an assignment is corrected by a new row that supersedes, never edited.
+import type { Db } from './catalog.js';
+
+export interface RecorderRow {
+  serial: string;
+  make: string | null;
+  model: string | null;
+  unit: string | null;
+  usb_serial: string | null;
+  registered_at: string;
+  registered_by: string;
+}
+
+export interface OfficerRow {
+  number: string;
+  name: string;
+  unit: string | null;
+  registered_at: string;
+  registered_by: string;
+}
+
+export interface AssignmentRow {
+  id: number;
+  recorder_serial: string;
+  officer_number: string;
+  from_ms: number;
+  to_ms: number | null;
+  supersedes: number | null;
+  reason: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+/** A registry rule was broken; the message says what to do. */
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
+
+export function findRecorder(db: Db, serial: string): RecorderRow | undefined {
+  return db.prepare('SELECT * FROM recorders WHERE serial = ? OR usb_serial = ?').get(serial.trim(), serial.trim()) as RecorderRow | undefined;
+}
+
+export function listRecorders(db: Db): RecorderRow[] {
+  return db.prepare('SELECT * FROM recorders ORDER BY serial').all() as RecorderRow[];
+}
+
+export function addRecorder(db: Db, row: RecorderRow): void {
+  if (findRecorder(db, row.serial)) throw new RegistryError(`recorder ${row.serial} is already registered (registrations are never edited)`);
+  if (row.usb_serial && findRecorder(db, row.usb_serial)) throw new RegistryError(`USB serial ${row.usb_serial} already belongs to a registered recorder`);
+  db.prepare(
+    `INSERT INTO recorders (serial, make, model, unit, usb_serial, registered_at, registered_by)
+     VALUES (@serial, @make, @model, @unit, @usb_serial, @registered_at, @registered_by)`,
+  ).run(row);
+}
+
+export function findOfficer(db: Db, number: string): OfficerRow | undefined {
+  return db.prepare('SELECT * FROM officers WHERE number = ?').get(number.trim()) as OfficerRow | undefined;
+}
+
+export function listOfficers(db: Db): OfficerRow[] {
+  return db.prepare('SELECT * FROM officers ORDER BY number').all() as OfficerRow[];
+}
+
+export function addOfficer(db: Db, row: OfficerRow): void {
+  if (findOfficer(db, row.number)) throw new RegistryError(`officer ${row.number} is already registered (registrations are never edited)`);
+  db.prepare(
+    `INSERT INTO officers (number, name, unit, registered_at, registered_by) VALUES (@number, @name, @unit, @registered_at, @registered_by)`,
+  ).run(row);
+}
+
+export function listAssignments(db: Db, recorderSerial?: string): AssignmentRow[] {
+  if (recorderSerial) {
+    return db.prepare('SELECT * FROM assignments WHERE recorder_serial = ? COLLATE NOCASE ORDER BY from_ms, id').all(recorderSerial) as AssignmentRow[];
+  }
+  return db.prepare('SELECT * FROM assignments ORDER BY recorder_serial, from_ms, id').all() as AssignmentRow[];
+}
+
+export function findAssignment(db: Db, id: number): AssignmentRow | undefined {
+  return db.prepare('SELECT * FROM assignments WHERE id = ?').get(id) as AssignmentRow | undefined;
+}
+
+/** Adds an assignment (or a correction when `supersedes` is set); returns its id. */
+export function addAssignment(db: Db, row: Omit<AssignmentRow, 'id'>): number {
+  const recorder = findRecorder(db, row.recorder_serial);
+  if (!recorder) throw new RegistryError(`recorder ${row.recorder_serial} is not registered; add it first with \`evidock recorders add ${row.recorder_serial}\``);
+  const officer = findOfficer(db, row.officer_number);
+  if (!officer) throw new RegistryError(`officer ${row.officer_number} is not registered; add it first with \`evidock officers add ${row.officer_number} --name NAME\``);
+  if (row.to_ms !== null && row.to_ms <= row.from_ms) throw new RegistryError('--to must be after --from');
+  if (row.supersedes !== null) {
+    const old = findAssignment(db, row.supersedes);
+    if (!old) throw new RegistryError(`assignment #${row.supersedes} does not exist`);
+    const already = db.prepare('SELECT id FROM assignments WHERE supersedes = ?').get(row.supersedes) as { id: number } | undefined;
+    if (already) throw new RegistryError(`assignment #${row.supersedes} was already corrected by #${already.id}; correct #${already.id} instead`);
+  }
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO assignments (recorder_serial, officer_number, from_ms, to_ms, supersedes, reason, created_at, created_by)
+         VALUES (@recorder_serial, @officer_number, @from_ms, @to_ms, @supersedes, @reason, @created_at, @created_by)`,
+      )
+      .run({ ...row, recorder_serial: recorder.serial, officer_number: officer.number }).lastInsertRowid,
+  );
+}
+
+/** USB serial -> product serial, for attribution. Keys upper case. */
+export function recorderAliases(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT serial, usb_serial FROM recorders WHERE usb_serial IS NOT NULL').all() as { serial: string; usb_serial: string }[];
+  return new Map(rows.map((r) => [r.usb_serial.trim().toUpperCase(), r.serial]));
+}
