@@ -4,6 +4,7 @@
 import { constants as fsc, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { MultiDigest, type DigestAlgorithm, type Digests } from './digest.js';
+import type { ReadBackVerifier } from './read-back.js';
 
 export class CopyBuffers {
   readonly a: Buffer;
@@ -21,6 +22,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes copied so far. */
   onProgress?: (bytesDone: number) => void;
+  /** Re-read and re-hash the copy right behind the writer (second core); see read-back.ts. */
+  readBack?: ReadBackVerifier;
   /** The lstat of the source taken while walking: the opened file must be that same file. */
   expect?: Pick<Stats, 'dev' | 'ino'>;
 }
@@ -30,7 +33,12 @@ export interface CopyResult {
   digests: Digests;
   /** fstat of the source as opened (size, mtime of what was actually copied). */
   source: Stats;
+  /** What the read-back verifier read from the copy after fdatasync, when one was given. */
+  readBack?: { bytes: number; digests: Digests };
 }
+
+/** Bytes written between two early writeback flushes. */
+const FLUSH_EVERY = 64 * 1024 * 1024;
 
 export class SourceChangedError extends Error {
   override name = 'SourceChangedError';
@@ -83,25 +91,42 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
   let output: FileHandle | undefined;
   try {
     output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    opts.readBack?.begin(dest, opts.algorithms);
     const digest = new MultiDigest(opts.algorithms);
     let current = opts.buffers.a;
     let next = opts.buffers.b;
     let position = 0;
     let n = await readFull(input, current, 0);
+    let flushing: Promise<void> | undefined;
+    let unflushed = 0;
     while (n > 0) {
       checkAbort(opts.signal);
       const pending = n === current.length ? readFull(input, next, position + n) : Promise.resolve(0);
-      const chunk = current.subarray(0, n);
-      digest.update(chunk);
-      await writeFull(output, current, n, position);
+      // The write (in libuv's pool) and the hash (here) read the same untouched buffer at once:
+      // the digest is of exactly the bytes written.
+      const written = writeFull(output, current, n, position);
+      digest.update(current.subarray(0, n));
+      await written;
       position += n;
+      unflushed += n;
+      // Start writeback early, one flush in flight, so the final fdatasync has little left.
+      if (unflushed >= FLUSH_EVERY && !flushing) {
+        unflushed = 0;
+        flushing = output.datasync().finally(() => (flushing = undefined));
+      }
+      opts.readBack?.advance(position);
       opts.onProgress?.(position);
       const m = await pending;
       [current, next] = [next, current];
       n = m;
     }
+    await flushing;
     await output.datasync();
-    return { bytes: position, digests: digest.digest(), source: st };
+    const readBack = await opts.readBack?.finish();
+    return { bytes: position, digests: digest.digest(), source: st, readBack };
+  } catch (err) {
+    await opts.readBack?.cancel();
+    throw err;
   } finally {
     await output?.close();
     await input.close();

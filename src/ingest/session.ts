@@ -10,6 +10,7 @@ import { appendAuditEntry, type Actor, type Json } from '../audit/log.js';
 import type { Config, Home } from '../config.js';
 import { algorithmsFor, digestsEqual, sha256Hex, type Digests } from '../hash/digest.js';
 import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
+import { ReadBackVerifier } from '../hash/read-back.js';
 import type { Db } from '../store/catalog.js';
 import {
   buildInventory,
@@ -135,6 +136,8 @@ export class IngestSession {
   private readonly algorithms;
   private readonly buffers: CopyBuffers;
   private readonly verifyBuffers: CopyBuffers;
+  /** Re-reads each staged copy right behind the writer, on the second core. */
+  private readonly readBack: ReadBackVerifier;
   private readonly log: Logger;
   private readonly summary: IngestSummary;
   private readonly started = process.hrtime.bigint();
@@ -149,7 +152,8 @@ export class IngestSession {
     this.algorithms = algorithmsFor(ctx.config.hash);
     const size = ctx.config.hash.buffer_mib * 1024 * 1024;
     this.buffers = new CopyBuffers(size);
-    this.verifyBuffers = this.buffers; // copy and verify of one file never overlap
+    this.verifyBuffers = this.buffers; // confirming a known file never overlaps a copy
+    this.readBack = new ReadBackVerifier(size);
     this.log = ctx.logger.child({ session: this.id, recorder: recorder.recorderId, slot: recorder.slot ?? undefined });
     this.summary = {
       sessionId: this.id,
@@ -216,6 +220,7 @@ export class IngestSession {
         this.log.error({ err }, 'session failed');
       }
     }
+    await this.readBack.close();
     return this.finish();
   }
 
@@ -338,9 +343,10 @@ export class IngestSession {
         signal: this.opts.signal,
         expect: entry.stat,
         onProgress: (n) => this.report({ bytesDone: bytesBefore + n }),
+        readBack: this.readBack,
       });
       this.report({ phase: 'verifying' });
-      const check = await hashFile(stagedFile, this.algorithms, this.verifyBuffers, this.opts.signal);
+      const check = result.readBack!;
       if (check.bytes !== result.bytes || !digestsEqual(check.digests, result.digests)) {
         discard();
         this.recordProblem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `the staged copy does not read back as written (sha256 ${result.digests.sha256} written, ${check.digests.sha256} read); nothing held`);
