@@ -3,12 +3,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { appendAuditEntry, currentActor } from '../audit/log.js';
-import { loadConfig, prepareHome, type Config, type Home, type LoadOptions } from '../config.js';
+import { appendAuditEntry, currentActor, type Json } from '../audit/log.js';
+import { ConfigError, loadConfig, prepareHome, type Config, type Home, type LoadOptions } from '../config.js';
 import { DirectoryDock } from '../dock/directory-dock.js';
+import { MountDock } from '../dock/mount-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
 import { recoverAtStart } from '../ingest/recovery.js';
 import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
+import { verifyThenWipe } from '../ingest/wipe.js';
 import { ingestRecorder, type IngestContext, type IngestHooks, type IngestProgress, type IngestSummary } from '../ingest/session.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { initStorageRoot } from '../store/ocfl.js';
@@ -66,6 +68,8 @@ export class Daemon {
   private releaseLock?: () => void;
   private stopping = false;
   private readonly warnings: string[] = [];
+  /** USB docks (docks.mount = external | self), when on. */
+  readonly mountDock?: MountDock;
 
   constructor(private readonly opts: DaemonOptions = {}) {
     const { config, home } = loadConfig(opts);
@@ -73,6 +77,22 @@ export class Daemon {
     this.home = home;
     this.logger = opts.logger ?? createLogger(config.log.level);
     this.docks.push(new DirectoryDock(home.docks), ...(opts.docks ?? []));
+    if (config.docks.mount !== 'off') {
+      try {
+        this.mountDock = new MountDock({
+          policy: config.docks.mount,
+          mediaRoot: path.resolve(home.dir, config.docks.media_root),
+          slots: config.docks.slots,
+          filter: { recorders: config.docks.recorders, massStorageOnSlots: config.docks.mass_storage_on_slots },
+          pollMs: config.docks.poll_ms,
+          sysRoot: config.docks.sys_root,
+          logger: this.logger.child({ dock: 'usb-mount' }),
+        });
+      } catch (err) {
+        throw new ConfigError((err as Error).message);
+      }
+      this.docks.push(this.mountDock);
+    }
   }
 
   /** Live state of each slot, for status. */
@@ -111,6 +131,8 @@ export class Daemon {
         this.addWarning(`dock ${dock.name} unavailable: ${(err as Error).message}`);
       }
     }
+    if (this.mountDock?.usbUnavailable) this.addWarning(`USB detection is unavailable: ${this.mountDock.usbUnavailable}`);
+    for (const label of this.mountDock?.slots.labels ?? []) if (!this.slots.has(label)) this.setSlot(label, { state: 'empty' });
     this.statusTimer = setInterval(() => this.flushStatus(), 500);
     this.statusTimer.unref();
     this.markStatus();
@@ -193,13 +215,33 @@ export class Daemon {
       await this.acquireIngestPlace();
       try {
         if (controller.signal.aborted) return undefined;
+        const found = this.mountDock?.identityOf(e.mountPath)?.identity;
+        const identity = e.usb || found ? (JSON.parse(JSON.stringify({ usb: e.usb, driver: found?.driver, claims: found?.claims, conflicts: found?.conflicts })) as Record<string, Json>) : undefined;
+        const recorderId = e.recorderHint ?? e.usb?.serial ?? null;
         const summary = await ingestRecorder(
           this.ctx,
-          { root: e.mountPath, recorderId: e.recorderHint ?? e.usb?.serial ?? null, slot: e.slot, dockedAt: e.dockedAt, identity: e.usb ? { usb: { ...e.usb } } : undefined },
+          { root: e.mountPath, recorderId, officerId: found?.officerId ?? null, slot: e.slot, dockedAt: e.dockedAt, identity },
           { signal: controller.signal, onProgress },
         );
-        const problem = summary.status !== 'done' ? 'interrupted: dock the recorder again to finish' : summary.failed ? `${summary.failed} file(s) failed; see evidock status` : undefined;
-        this.setSlot(e.slot, { state: summary.status === 'done' && !summary.failed ? 'done' : 'error', held: summary.held, failed: summary.failed, message: problem });
+        let problem = summary.status !== 'done' ? 'interrupted: dock the recorder again to finish' : summary.failed ? `${summary.failed} file(s) failed; see evidock status` : undefined;
+        let state: SlotStatus['state'] = summary.status === 'done' && !summary.failed ? 'done' : 'error';
+        if (state === 'done' && this.config.docks.wipe && this.mountDock && e.usb && !controller.signal.aborted) {
+          this.setSlot(e.slot, { state: 'verifying', message: 'verify-then-wipe: checking every file is held' });
+          const dock = this.mountDock;
+          const wipe = await verifyThenWipe(
+            this.ctx,
+            { root: e.mountPath, recorderId, slot: e.slot, sessionId: summary.sessionId },
+            { signal: controller.signal, makeWritable: () => dock.makeWritable(e.mountPath), makeReadOnly: () => dock.makeReadOnly(e.mountPath) },
+          );
+          if (wipe.status === 'blocked') {
+            state = 'error';
+            problem = `not wiped: ${wipe.blockers[0]}${wipe.blockers.length > 1 ? ` (and ${wipe.blockers.length - 1} more)` : ''}`;
+          } else if (wipe.status === 'partial') {
+            state = 'error';
+            problem = `wiped ${wipe.wiped} file(s), ${wipe.errors.length} not: ${wipe.errors[0]}`;
+          } else problem = `wiped ${wipe.wiped} file(s) from the recorder, each held and verified first`;
+        }
+        this.setSlot(e.slot, { state, held: summary.held, failed: summary.failed, message: problem });
         return summary;
       } catch (err) {
         this.logger.error({ err, slot: e.slot }, 'ingest failed for this recorder; other slots keep working');
