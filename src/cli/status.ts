@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readStatusFile } from '../daemon/status-file.js';
+import { calendarWarning, loadStationCalendar } from '../ingest/rules-step.js';
 import { countOriginals } from '../store/records.js';
 import { formatBytes, openCli, printJson, table } from './context.js';
 
@@ -22,6 +23,8 @@ export function registerStatus(program: Command): void {
           .prepare(`SELECT seen_at AS seenAt, recorder_id AS recorderId, source_path AS path, outcome, reason FROM sightings WHERE outcome IN ('failed', 'skipped') ORDER BY id DESC LIMIT ?`)
           .all(Number(opts.problems) || 10);
         const daemon = readStatusFile(cli.home.dir);
+        const cal = loadStationCalendar(cli.config, cli.home);
+        const calendar = { warning: calendarWarning(cal.calendar, cli.config), fileErrors: cal.errors, knownYears: cal.calendar.knownYears() };
         const status = {
           station: cli.config.station.id,
           home: cli.home.dir,
@@ -31,6 +34,7 @@ export function registerStatus(program: Command): void {
           sessionsRunning: running,
           recentSessions: recent,
           problems,
+          calendar,
         };
         if (opts.json) return printJson(status);
         const out = process.stdout;
@@ -38,6 +42,8 @@ export function registerStatus(program: Command): void {
         out.write(`held: ${held.count} recordings, ${formatBytes(held.bytes)}\n`);
         out.write(daemon ? `daemon: running (pid ${daemon.pid}) since ${daemon.startedAt}\n` : 'daemon: not running\n');
         for (const w of daemon?.warnings ?? []) out.write(`warning: ${w}\n`);
+        if (calendar.warning && !daemon?.warnings?.includes(calendar.warning)) out.write(`warning: ${calendar.warning}\n`);
+        for (const e of calendar.fileErrors) out.write(`warning: calendar file ignored: ${e}\n`);
         if (status.slots.length) {
           out.write('\n' + table(['slot', 'state', 'recorder', 'progress', 'message'], status.slots.map((s) => [s.slot, s.state, s.recorderId ?? '', s.fileCount ? `file ${s.fileIndex}/${s.fileCount}` : '', s.message ?? ''])));
         }
