@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { CliError, EXIT_USAGE } from './context.js';
 import { registerDaemon } from './daemon.js';
+import { registerDocks } from './docks.js';
 import { registerIngest } from './ingest.js';
 import { registerKey } from './key.js';
 import { registerLog } from './log.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDaemon(program);
   registerIngest(program);
   registerStatus(program);
+  registerDocks(program);
   registerVerify(program);
   registerLog(program);
   registerKey(program);
