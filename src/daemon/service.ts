@@ -10,6 +10,7 @@ import { MountDock } from '../dock/mount-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
 import { recoverAtStart } from '../ingest/recovery.js';
 import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
+import { calendarWarning, loadStationCalendar } from '../ingest/rules-step.js';
 import { verifyThenWipe } from '../ingest/wipe.js';
 import { ingestRecorder, type IngestContext, type IngestHooks, type IngestProgress, type IngestSummary } from '../ingest/session.js';
 import { openCatalog, type Db } from '../store/catalog.js';
@@ -65,6 +66,7 @@ export class Daemon {
   private readonly startedAt = new Date();
   private statusDirty = false;
   private statusTimer?: NodeJS.Timeout;
+  private calendarTimer?: NodeJS.Timeout;
   private releaseLock?: () => void;
   private stopping = false;
   private readonly warnings: string[] = [];
@@ -106,6 +108,17 @@ export class Daemon {
     this.markStatus();
   }
 
+  /** Rules: calendar files ignored for errors; from 1 December, next year's schedule missing. */
+  private checkCalendar(): void {
+    try {
+      const loaded = loadStationCalendar(this.config, this.home);
+      const warn = calendarWarning(loaded.calendar, this.config);
+      for (const m of [...loaded.errors.map((e) => `calendar file ignored: ${e}`), ...(warn ? [warn] : [])]) if (!this.warnings.includes(m)) this.addWarning(m);
+    } catch (err) {
+      this.logger.error({ err }, 'cannot read the calendar directory (rules.calendar_dir)');
+    }
+  }
+
   get catalog(): Db {
     return this.db;
   }
@@ -135,6 +148,9 @@ export class Daemon {
     for (const label of this.mountDock?.slots.labels ?? []) if (!this.slots.has(label)) this.setSlot(label, { state: 'empty' });
     this.statusTimer = setInterval(() => this.flushStatus(), 500);
     this.statusTimer.unref();
+    this.checkCalendar();
+    this.calendarTimer = setInterval(() => this.checkCalendar(), 3_600_000);
+    this.calendarTimer.unref();
     this.markStatus();
     this.flushStatus();
     this.logger.info({ home: this.home.dir, store: this.home.store, docks: this.home.docks, station: this.config.station.id }, 'evidock daemon ready');
@@ -283,6 +299,7 @@ export class Daemon {
       this.db.close();
     }
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.calendarTimer) clearInterval(this.calendarTimer);
     rmSync(path.join(this.home.dir, 'run', 'daemon-status.json'), { force: true });
     this.releaseLock?.();
     this.logger.info('evidock daemon stopped');
