@@ -3,7 +3,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { appendAuditEntry, currentActor, type Json } from '../audit/log.js';
+import { appendAuditEntry, attachAuditHome, currentActor, detachAuditHome, type Json } from '../audit/log.js';
+import { writeCheckpoint } from '../audit/station.js';
+import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
 import { ConfigError, loadConfig, prepareHome, type Config, type Home, type LoadOptions } from '../config.js';
 import { DirectoryDock } from '../dock/directory-dock.js';
 import { MountDock } from '../dock/mount-dock.js';
@@ -68,6 +70,7 @@ export class Daemon {
   private statusTimer?: NodeJS.Timeout;
   private calendarTimer?: NodeJS.Timeout;
   private releaseLock?: () => void;
+  private auditTasks?: AuditTasks;
   private stopping = false;
   private readonly warnings: string[] = [];
   /** USB docks (docks.mount = external | self), when on. */
@@ -128,7 +131,9 @@ export class Daemon {
     this.releaseLock = takePidLock(this.home);
     initStorageRoot(this.home.store);
     this.db = openCatalog(this.home.catalog);
+    attachAuditHome(this.db, this.home.dir, { onError: (err) => this.logger.error({ err }, 'audit journal not written; retried after the next entry') });
     this.ctx = { db: this.db, config: this.config, home: this.home, logger: this.logger, actor: currentActor('daemon'), hooks: this.opts.hooks ?? standardHooks() };
+    this.auditTasks = startAuditTasks({ db: this.db, config: this.config, home: this.home, logger: this.logger, actor: this.ctx.actor, busy: () => this.active.size > 0 });
     await recoverAtStart(this.ctx);
     this.db.transaction(() =>
       appendAuditEntry(this.db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: this.ctx.actor }),
@@ -295,7 +300,14 @@ export class Daemon {
     for (const dock of this.docks) await dock.stop().catch(() => undefined);
     await endIngestHelpers().catch((err) => this.logger.error({ err }, 'ending exiftool/ffprobe failed'));
     if (this.db) {
+      await this.auditTasks?.stop();
       this.db.transaction(() => appendAuditEntry(this.db, { type: 'daemon.stopped', data: { pid: process.pid, reason }, actor: this.ctx.actor }))();
+      try {
+        writeCheckpoint(this.db, { homeDir: this.home.dir, stationId: this.config.station.id }, 'shutdown');
+      } catch (err) {
+        this.logger.error({ err }, 'cannot write the shutdown checkpoint');
+      }
+      detachAuditHome(this.db);
       this.db.close();
     }
     if (this.statusTimer) clearInterval(this.statusTimer);

@@ -1,0 +1,122 @@
+// The daemon's audit schedules: a signed checkpoint every audit.checkpoint_minutes (when the log
+// grew), journal sealing, and rolling fixity: every held original re-hashed at least every
+// audit.reverify_days, one object at a time, rate-limited and paused while a recorder is being
+// ingested, so it never starves ingest.
+import type { Logger } from 'pino';
+import { appendAuditEntry, flushAuditJournal, type Actor } from '../audit/log.js';
+import { checkpointIfChanged } from '../audit/station.js';
+import type { Config, Home } from '../config.js';
+import type { Db } from '../store/catalog.js';
+import { dueForReverify, recordFixityChecks, throttledFullCheck } from '../store/fixity.js';
+
+export interface AuditTaskContext {
+  db: Db;
+  config: Config;
+  home: Home;
+  logger: Logger;
+  actor: Actor;
+  /** True while any recorder is being ingested. */
+  busy: () => boolean;
+}
+
+export interface AuditTasks {
+  stop(): Promise<void>;
+  /** Run one rolling-verification pass now (tests). */
+  reverifyOnce(): Promise<number>;
+}
+
+export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
+  const { db, config, home, logger } = ctx;
+  const st = { homeDir: home.dir, stationId: config.station.id };
+  const controller = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+
+  const checkpoint = () => {
+    try {
+      flushAuditJournal(db); // also seals finished days
+      const cp = checkpointIfChanged(db, st, 'hourly');
+      if (cp) logger.info({ size: cp.size, file: cp.file }, 'signed checkpoint');
+    } catch (err) {
+      logger.error({ err }, 'cannot write the periodic checkpoint');
+    }
+  };
+  if (config.audit.checkpoint_minutes > 0) {
+    const t = setInterval(checkpoint, config.audit.checkpoint_minutes * 60_000);
+    t.unref();
+    timers.push(t);
+  }
+
+  let running: Promise<number> | undefined;
+  const reverifyOnce = async (): Promise<number> => {
+    if (config.audit.reverify_days <= 0) return 0;
+    // Objects not re-hashed for 90 % of the period are due, oldest first.
+    const olderThan = new Date(Date.now() - config.audit.reverify_days * 0.9 * 86_400_000).toISOString();
+    let checked = 0;
+    for (;;) {
+      const due = dueForReverify(db, olderThan, 50);
+      if (!due.length || controller.signal.aborted) break;
+      for (const row of due) {
+        if (controller.signal.aborted) break;
+        let result;
+        try {
+          result = await throttledFullCheck(home.store, row, {
+            bytesPerSecond: config.audit.reverify_mib_per_s * 1024 * 1024,
+            busy: ctx.busy,
+            signal: controller.signal,
+          });
+        } catch (err) {
+          result = { changed: [{ evidenceNumber: row.evidence_number, objectPath: row.object_path, file: row.content_path, problem: `unreadable: ${(err as Error).message}` }], bytes: 0 };
+        }
+        if (!result || !db.open) return checked; // stopping
+        const ok = result.changed.length === 0 && !result.missing;
+        recordFixityChecks(db, [[row.evidence_number, 'full', ok ? 1 : 0, new Date().toISOString()]]);
+        checked++;
+        if (!ok) {
+          logger.error({ evidence: row.evidence_number, changed: result.changed, missing: result.missing }, 'rolling verification found a problem');
+          db.transaction(() =>
+            appendAuditEntry(db, {
+              type: 'fixity.failed',
+              data: { evidenceNumber: row.evidence_number, problems: [...result.changed.map((c) => `${c.file}: ${c.problem}`), ...(result.missing ? [result.missing.problem] : [])] },
+              actor: ctx.actor,
+            }),
+          )();
+        }
+      }
+    }
+    if (checked) {
+      logger.info({ checked }, 'rolling verification pass done');
+      db.transaction(() => appendAuditEntry(db, { type: 'verify.rolling', data: { checked, periodDays: config.audit.reverify_days }, actor: ctx.actor }))();
+    }
+    return checked;
+  };
+  const tick = () => {
+    if (running) return;
+    running = reverifyOnce()
+      .catch((err) => {
+        logger.error({ err }, 'rolling verification failed');
+        return 0;
+      })
+      .finally(() => (running = undefined));
+  };
+  if (config.audit.reverify_days > 0) {
+    const first = setTimeout(tick, 30_000);
+    first.unref();
+    timers.push(first);
+    const t = setInterval(tick, 10 * 60_000);
+    t.unref();
+    timers.push(t);
+  }
+
+  return {
+    async stop() {
+      controller.abort();
+      for (const t of timers) clearInterval(t);
+      await running;
+    },
+    reverifyOnce: () => {
+      if (running) return running;
+      running = reverifyOnce().finally(() => (running = undefined));
+      return running;
+    },
+  };
+}
