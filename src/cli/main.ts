@@ -9,6 +9,11 @@ import { registerKey } from './key.js';
 import { registerLog } from './log.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
+import { registerAssign } from './assign.js';
+import { registerList } from './list.js';
+import { registerOfficers } from './officers.js';
+import { registerRecorders } from './recorders.js';
+import { registerShow } from './show.js';
 import { registerCalendar } from './calendar.js';
 import { registerGaps } from './gaps.js';
 import { registerReport } from './report.js';
@@ -32,6 +37,11 @@ export function buildProgram(): Command {
   registerTrips(program);
   registerGaps(program);
   registerReport(program);
+  registerRecorders(program);
+  registerOfficers(program);
+  registerAssign(program);
+  registerShow(program);
+  registerList(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
