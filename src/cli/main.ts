@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { CliError, EXIT_USAGE } from './context.js';
 import { registerDaemon } from './daemon.js';
 import { registerDocks } from './docks.js';
+import { registerCatalog } from './catalog.js';
 import { registerIngest } from './ingest.js';
 import { registerKey } from './key.js';
 import { registerLog } from './log.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerLog(program);
   registerKey(program);
+  registerCatalog(program);
   registerCalendar(program);
   registerTrips(program);
   registerGaps(program);

@@ -1,0 +1,154 @@
+// The audit log rebuilt from the journal, and compared with the catalog's copy. The signed
+// checkpoint files arbitrate: when the catalog and the journal disagree, whichever no longer
+// reaches a signed root is the one that was changed.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { isCanonicalJson } from './canonical.js';
+import { openCheckpoint } from './checkpoint.js';
+import { readJournal } from './journal.js';
+import { leafHash, MemoryTreeStore, MerkleTree } from './merkle.js';
+import type { Verifier } from './note.js';
+import { catchUpTree } from './tree-store.js';
+
+type Db = Database.Database;
+
+export interface JournalEntry {
+  seq: number;
+  at: string;
+  type: string;
+  entry: string;
+  file: string;
+  line: number;
+}
+
+export interface JournalProblem {
+  file: string;
+  line?: number;
+  seq?: number;
+  problem: string;
+}
+
+/** Read the journal, checking that it is the log in order: seq 0, 1, 2, ... canonical lines. */
+export function loadJournal(dir: string): { entries: JournalEntry[]; problems: JournalProblem[] } {
+  const entries: JournalEntry[] = [];
+  const problems: JournalProblem[] = [];
+  let expect = 0;
+  for (const l of readJournal(dir)) {
+    let parsed: { seq?: unknown; at?: unknown; type?: unknown };
+    try {
+      parsed = JSON.parse(l.text);
+    } catch {
+      problems.push({ file: l.file, line: l.line, problem: 'not JSON' });
+      continue;
+    }
+    if (!isCanonicalJson(l.text)) problems.push({ file: l.file, line: l.line, seq: parsed.seq as number, problem: 'not canonical JSON (re-serialised or edited)' });
+    if (typeof parsed.seq !== 'number') {
+      problems.push({ file: l.file, line: l.line, problem: 'entry has no seq' });
+      continue;
+    }
+    if (parsed.seq !== expect) {
+      problems.push({
+        file: l.file, line: l.line, seq: expect,
+        problem: parsed.seq > expect ? `entries ${expect}..${parsed.seq - 1} are missing from the journal (removed?)` : `entry ${parsed.seq} appears again or out of order`,
+      });
+      if (parsed.seq < expect) continue;
+    }
+    expect = parsed.seq + 1;
+    entries.push({ seq: parsed.seq, at: String(parsed.at), type: String(parsed.type), entry: l.text, file: l.file, line: l.line });
+  }
+  return { entries, problems };
+}
+
+/** Write journal entries into an empty catalog's audit_entries and tree. Gaps stop the import. */
+export function insertJournalEntries(db: Db, entries: JournalEntry[]): number {
+  const ins = db.prepare('INSERT INTO audit_entries (seq, at, type, entry, leaf_hash) VALUES (?, ?, ?, ?, ?)');
+  let n = 0;
+  db.transaction(() => {
+    for (const e of entries) {
+      if (e.seq !== n) break;
+      ins.run(e.seq, e.at, e.type, e.entry, leafHash(Buffer.from(e.entry, 'utf8')));
+      n++;
+    }
+    catchUpTree(db);
+  })();
+  return n;
+}
+
+export interface SignedHead {
+  file: string;
+  size: number;
+  root: Buffer;
+}
+
+/** The signed checkpoint files under <home>/checkpoints that verify with the station key. */
+export function readCheckpointFiles(dir: string, verifier: Verifier): { heads: SignedHead[]; problems: JournalProblem[] } {
+  const heads: SignedHead[] = [];
+  const problems: JournalProblem[] = [];
+  if (!existsSync(dir)) return { heads, problems };
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.checkpoint')).sort()) {
+    try {
+      const c = openCheckpoint(readFileSync(path.join(dir, name)), verifier);
+      heads.push({ file: name, size: c.size, root: c.root });
+    } catch (err) {
+      problems.push({ file: `checkpoints/${name}`, problem: (err as Error).message });
+    }
+  }
+  return { heads, problems };
+}
+
+export interface EntryDifference {
+  seq: number;
+  problem: string;
+  catalog?: string;
+  journal?: string;
+}
+
+export interface LogComparison {
+  differences: EntryDifference[];
+  /** For each signed head: does each side reach it? */
+  heads: { file: string; size: number; catalog: boolean | null; journal: boolean | null }[];
+}
+
+/** Compare the catalog's entries (and its stored tree) with the journal's, and both with the signed heads. */
+export function compareLog(live: Db, journal: JournalEntry[], heads: SignedHead[], limit = 50): LogComparison {
+  const differences: EntryDifference[] = [];
+  const rows = live.prepare('SELECT e.seq, e.entry, e.leaf_hash, t.hash AS tree_leaf FROM audit_entries e LEFT JOIN audit_tree t ON t.level = 0 AND t.idx = e.seq ORDER BY e.seq').all() as {
+    seq: number; entry: string; leaf_hash: Buffer; tree_leaf: Buffer | null;
+  }[];
+  const catalogTree = new MerkleTree(new MemoryTreeStore());
+  const journalTree = new MerkleTree(new MemoryTreeStore());
+  const jBySeq = new Map(journal.map((j) => [j.seq, j]));
+  let jumped = false;
+  for (const r of rows) {
+    const h = leafHash(Buffer.from(r.entry, 'utf8'));
+    if (r.seq !== catalogTree.size && !jumped) {
+      jumped = true;
+      differences.push({ seq: catalogTree.size, problem: `catalog entries jump from ${catalogTree.size - 1} to ${r.seq}: entries were deleted` });
+    }
+    catalogTree.appendLeafHash(h);
+    if (differences.length >= limit) continue;
+    if (!r.leaf_hash.equals(h)) differences.push({ seq: r.seq, problem: 'catalog entry text does not match its stored leaf hash (edited behind the triggers)' });
+    else if (r.tree_leaf && !r.tree_leaf.equals(h)) differences.push({ seq: r.seq, problem: 'catalog entry does not match the stored Merkle tree leaf' });
+    const j = jBySeq.get(r.seq);
+    if (!j) differences.push({ seq: r.seq, problem: 'in the catalog but not in the journal' });
+    else if (j.entry !== r.entry) differences.push({ seq: r.seq, problem: 'catalog entry differs from the journal', catalog: r.entry, journal: j.entry });
+  }
+  const liveSeqs = new Set(rows.map((r) => r.seq));
+  for (const j of journal) {
+    if (!liveSeqs.has(j.seq) && differences.length < limit) differences.push({ seq: j.seq, problem: 'in the journal but not in the catalog', journal: j.entry });
+  }
+  let contiguous = 0;
+  for (const j of journal) {
+    if (j.seq !== contiguous) break;
+    journalTree.append(Buffer.from(j.entry, 'utf8'));
+    contiguous++;
+  }
+  const heads2 = heads.map((h) => ({
+    file: h.file,
+    size: h.size,
+    catalog: h.size <= catalogTree.size ? catalogTree.root(h.size).equals(h.root) : null,
+    journal: h.size <= journalTree.size ? journalTree.root(h.size).equals(h.root) : null,
+  }));
+  return { differences, heads: heads2 };
+}

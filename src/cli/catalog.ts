@@ -1,0 +1,100 @@
+// evidock catalog: rebuild the catalog from the store and the journal; check the live catalog
+// against that reconstruction (a row edited behind the triggers shows up here).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { keyPaths, loadStationKey } from '../audit/keys.js';
+import { appendAuditEntry, journalDir } from '../audit/log.js';
+import { verifierOf } from '../audit/note.js';
+import { compareLog, insertJournalEntries, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
+import { checkpointsDir } from '../audit/station.js';
+import { loadConfig } from '../config.js';
+import { openCatalog } from '../store/catalog.js';
+import { compareOriginals, insertScannedOriginals, scanStore } from '../store/rebuild.js';
+import type { OriginalRow } from '../store/records.js';
+import { CliError, EXIT_PROBLEM, globalOptions, openCli, printJson } from './context.js';
+
+export function registerCatalog(program: Command): void {
+  const catalog = program.command('catalog').description('the SQLite catalog: an index of the store and the journal, rebuildable from them');
+
+  catalog
+    .command('rebuild')
+    .description("reconstruct the catalog from the objects' provenance.json and the audit journal into a new file")
+    .requiredOption('--into <file>', 'the new catalog file (must not exist)')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { into: string; json?: boolean }, cmd: Command) => {
+      const { config, home } = loadConfig(globalOptions(cmd));
+      const into = path.resolve(opts.into);
+      if (existsSync(into)) throw new CliError(`--into ${into} exists; give a new file (the live catalog is never overwritten)`);
+      if (into === path.resolve(home.catalog)) throw new CliError('--into must not be the live catalog');
+      const scan = scanStore(home.store);
+      const journal = loadJournal(journalDir(home.dir));
+      const db = openCatalog(into);
+      let entries = 0;
+      try {
+        insertScannedOriginals(db, scan.originals);
+        entries = insertJournalEntries(db, journal.entries);
+      } finally {
+        db.close();
+      }
+      const result = {
+        into, station: config.station.id, originals: scan.originals.length, entries, journalEntries: journal.entries.length,
+        storeProblems: scan.problems, journalProblems: journal.problems,
+        ok: scan.problems.length === 0 && journal.problems.length === 0 && entries === journal.entries.length,
+      };
+      if (opts.json) printJson(result);
+      else {
+        process.stdout.write(`rebuilt ${into}: ${result.originals} originals from the store, ${entries} audit entries from the journal\n`);
+        for (const p of scan.problems) process.stdout.write(`store    ${p.path}: ${p.problem}\n`);
+        for (const p of journal.problems) process.stdout.write(`journal  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.problem}\n`);
+        if (entries < journal.entries.length) process.stdout.write(`journal  entries after ${entries - 1} not imported: the journal has a gap there\n`);
+        process.stdout.write('sightings, rules facts and registry rows are not in the store or journal and are not rebuilt\n');
+      }
+      if (!result.ok) process.exitCode = EXIT_PROBLEM;
+    });
+
+  catalog
+    .command('check')
+    .description('compare the live catalog with its reconstruction from the store and the journal; report every difference (exit 1 if any)')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        const scan = scanStore(cli.home.store);
+        const live = cli.db.prepare('SELECT * FROM originals ORDER BY evidence_number').all() as OriginalRow[];
+        const originals = compareOriginals(live, scan.originals);
+        const journal = loadJournal(journalDir(cli.home.dir));
+        let heads: ReturnType<typeof readCheckpointFiles> = { heads: [], problems: [] };
+        if (existsSync(keyPaths(cli.home.dir).privateKey)) {
+          heads = readCheckpointFiles(checkpointsDir(cli.home.dir), verifierOf(loadStationKey(cli.home.dir, cli.config.station.id)));
+        }
+        const log = compareLog(cli.db, journal.entries, heads.heads);
+        const brokenHeads = log.heads.filter((h) => h.catalog === false || h.journal === false);
+        const ok = originals.length === 0 && scan.problems.length === 0 && journal.problems.length === 0 && log.differences.length === 0 && heads.problems.length === 0 && brokenHeads.length === 0;
+        const result = { ok, originals, storeProblems: scan.problems, journalProblems: journal.problems, entries: log.differences, checkpoints: { problems: heads.problems, heads: log.heads } };
+        cli.db.transaction(() =>
+          appendAuditEntry(cli.db, {
+            type: 'catalog.checked',
+            data: { ok, originals: originals.length, entries: log.differences.length, journal: journal.problems.length, store: scan.problems.length },
+            actor: cli.actor,
+          }),
+        )();
+        if (opts.json) printJson(result);
+        else {
+          const out = process.stdout;
+          for (const d of originals) out.write(`original  ${d.evidenceNumber}: ${d.problem}${d.column ? ` [${d.column}: catalog ${d.catalog}, store ${d.rebuilt}]` : ''}\n`);
+          for (const p of scan.problems) out.write(`store     ${p.path}: ${p.problem}\n`);
+          for (const p of journal.problems) out.write(`journal   ${p.file}${p.line ? `:${p.line}` : ''}: ${p.problem}\n`);
+          for (const d of log.differences) out.write(`entry     ${d.seq}: ${d.problem}\n`);
+          for (const p of heads.problems) out.write(`checkpoint ${p.file}: ${p.problem}\n`);
+          for (const h of brokenHeads) {
+            out.write(`checkpoint ${h.file} (size ${h.size}): ${h.catalog === false ? 'the catalog no longer reaches this signed root' : ''}${h.catalog === false && h.journal === false ? '; ' : ''}${h.journal === false ? 'the journal no longer reaches this signed root' : ''}\n`);
+          }
+          out.write(ok ? `catalog matches the store (${scan.originals.length} objects) and the journal (${journal.entries.length} entries)\n` : 'catalog check found differences\n');
+        }
+        if (!ok) process.exitCode = EXIT_PROBLEM;
+      } finally {
+        cli.close();
+      }
+    });
+}
