@@ -1,0 +1,41 @@
+// Runs INSIDE the QEMU guest: the dock room alone (no daemon). MountDock with the self policy
+// mounts each recorder plugged into the hub; for each docking it prints the slot, USB facts and
+// the SHA-256 of every file, as "@@DOCKED {json}" on the serial console.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { MountDock } from '/app/dist/dock/mount-dock.js';
+
+const emit = (tag, obj) => process.stdout.write(`@@${tag} ${JSON.stringify(obj)}\n`);
+const logger = pino({ level: 'info' }, pino.destination({ dest: '/out/observe.log', sync: true }));
+const walk = (root, rel = '') =>
+  readdirSync(path.join(root, rel), { withFileTypes: true }).flatMap((e) => {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) return walk(root, r);
+    const buf = readFileSync(path.join(root, r));
+    return [{ path: r, size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') }];
+  });
+
+const dock = new MountDock({
+  policy: 'self',
+  mediaRoot: '/run/evidock/media',
+  slots: JSON.parse(process.env.SLOTS ?? '{}'),
+  filter: { recorders: [], massStorageOnSlots: true },
+  pollMs: 250,
+  logger,
+});
+dock.on('docked', (e) => {
+  let files = [];
+  try {
+    files = walk(e.mountPath);
+  } catch (err) {
+    emit('ERROR', { slot: e.slot, msg: String(err) });
+  }
+  emit('DOCKED', { ...e, identity: dock.identityOf(e.mountPath)?.identity, files });
+});
+dock.on('undocked', (e) => emit('UNDOCKED', e));
+dock.on('error', (err) => emit('ERROR', { msg: String(err?.stack ?? err) }));
+await dock.start();
+emit('READY', { usbUnavailable: dock.usbUnavailable ?? null });
+setInterval(() => {}, 1 << 30);
