@@ -26,6 +26,10 @@ describe('Art. 9 gaps: above the threshold (2 min) within one activity (≤ 30 m
     ['other recorders are separate', [seg('a', 0, 10, 'R1'), seg('x', 12.5, 20, 'R2'), seg('b', 15, 20, 'R1')], [['a', 'b', 5]]],
     ['a short segment inside a long one is no gap', [seg('a', 0, 30), seg('b', 5, 6), seg('c', 31, 40)], []],
     ['overlap is not a gap (clock checks report it)', [seg('a', 0, 10), seg('b', 8, 20)], []],
+    // An audio note at minute 12 does not close a video gap 10 -> 15 (streams compared separately).
+    // A damaged file (end unknown) at minute 15: the gap before it counts, the one after it is unknown.
+    ['unknown end', [seg('a', 0, 10), { ...seg('b', 15, 15), end: null }, seg('c', 25, 30)], [['a', 'b', 5]]],
+    ['streams are separate', [{ ...seg('a', 0, 10), stream: 'video' }, { ...seg('n', 12, 13), stream: 'audio' }, { ...seg('b', 15, 20), stream: 'video' }], [['a', 'b', 5]]],
   ])('%s', (_name, segments, expected) => {
     const got = findInterruptions(segments as Segment[]).map((i) => [i.before, i.after, i.gapMs / M]);
     expect(got.length).toBe(expected.length);
@@ -45,7 +49,7 @@ describe('Art. 9 gaps: above the threshold (2 min) within one activity (≤ 30 m
 
   it('reports recorder, officer and the gap interval', () => {
     const [i] = findInterruptions([seg('a', 0, 10), seg('b', 15, 20)]);
-    expect(i).toEqual({ recorder: 'R1', officer: 'A001', before: 'a', after: 'b', from: T0 + 10 * M, to: T0 + 15 * M, gapMs: 5 * M });
+    expect(i).toEqual({ recorder: 'R1', stream: null, officer: 'A001', before: 'a', after: 'b', from: T0 + 10 * M, to: T0 + 15 * M, gapMs: 5 * M });
   });
 });
 

@@ -33,11 +33,13 @@ import {
   insertDeadlineFact,
   insertInterruption,
   insertRecordingTime,
+  notARecordingReason,
   recorderSegments,
   recordingTimes,
   tripsOfOfficer,
   type DeadlineFactRow,
   type RecordingTimeRow,
+  type RecordingTimeWithKind,
   type StoredDeadlineFact,
 } from '../store/rules-facts.js';
 import type { HeldFile, IngestContext, IngestHooks } from './session.js';
@@ -314,6 +316,14 @@ export function reevaluate(env: RulesEnv, evidenceNumbers: Iterable<string>, cau
   return { examined, changed };
 }
 
+/** The stream of a file whose media could not be read (damaged), by its extension. */
+function streamByName(name: string): string {
+  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  if (['jpg', 'jpeg', 'png', 'heic'].includes(ext)) return 'photo';
+  if (['wav', 'mp3', 'amr', 'aac', 'm4a', 'ogg', 'opus'].includes(ext)) return 'audio';
+  return 'video';
+}
+
 // --- the ingest hooks -----------------------------------------------------------------------
 
 function recordTimesAndClockFlags(env: RulesEnv, held: HeldFile): void {
@@ -360,12 +370,22 @@ export function afterSessionFacts(env: RulesEnv, evidenceNumbers: string[], dock
   if (evidenceNumbers.length === 0) return { interruptions: 0, sequenceFlags: 0 };
   const now = (env.clock ?? (() => new Date()))();
   const rows = recordingTimes(env.db, evidenceNumbers);
-  // Clock: sequence order across the whole session, per recorder.
-  const seqFlags = checkClocks(
-    rows.map((r) => ({ id: r.evidence_number, start: r.start_at, seq: r.seq })),
-    { dockedAt: dockedAt ?? now.getTime() },
-    clockOptions(env.config),
-  ).filter((f) => f.kind === 'sequence-order');
+  // Clock: sequence order across the session, per recorder and stream (recorders may number
+  // videos, photos and audio notes apart, in separate folders).
+  const streams = new Map<string, RecordingTimeWithKind[]>();
+  for (const r of rows) {
+    const key = `${r.recorder_id ?? ''}\u0000${r.media_kind ?? streamByName(r.file_name)}`;
+    const l = streams.get(key) ?? [];
+    l.push(r);
+    streams.set(key, l);
+  }
+  const seqFlags = [...streams.values()].flatMap((list) =>
+    checkClocks(
+      list.map((r) => ({ id: r.evidence_number, start: r.start_at, seq: r.seq })),
+      { dockedAt: dockedAt ?? now.getTime() },
+      clockOptions(env.config),
+    ).filter((f) => f.kind === 'sequence-order'),
+  );
   const newlyFlagged = env.db.transaction(() => storeClockFlags(env, seqFlags, now))();
   if (newlyFlagged.length) reevaluate(env, newlyFlagged, 'clock-flagged');
   // Gaps: per recorder, over the session's span widened by one activity gap, trusted times only.
@@ -383,8 +403,8 @@ export function afterSessionFacts(env: RulesEnv, evidenceNumbers: string[], dock
     const from = Math.min(...list.map((r) => r.start_at!)) - maxGap - 86_400_000;
     const to = Math.max(...list.map((r) => r.end_at ?? r.start_at!)) + maxGap;
     const segments = recorderSegments(env.db, rec, from, to)
-      .filter((s) => s.start_at !== null && s.end_at !== null && clockFlagsOf(env.db, s.evidence_number).length === 0)
-      .map((s) => ({ id: s.evidence_number, recorder: rec, officer: s.officer_id, start: s.start_at!, end: s.end_at!, seq: s.seq }));
+      .filter((s) => s.start_at !== null && (s.media_kind ?? streamByName(s.file_name)) !== 'photo' && clockFlagsOf(env.db, s.evidence_number).length === 0 && !notARecordingReason(env.db, s.evidence_number))
+      .map((s) => ({ id: s.evidence_number, recorder: rec, officer: s.officer_id, start: s.start_at!, end: s.end_at, seq: s.seq, stream: s.media_kind ?? streamByName(s.file_name) }));
     const gaps = findInterruptions(segments, { thresholdMs: env.config.rules.gap_threshold_seconds * 1000, activityMaxGapMs: maxGap });
     env.db.transaction(() => {
       for (const g of gaps) {
@@ -441,6 +461,9 @@ export function rulesHooks(opts: { calendar?: WorkingCalendar } = {}): IngestHoo
     afterHeld(held, ctx) {
       const env = rulesEnvOf(ctx, opts.calendar);
       recordTimesAndClockFlags(env, held);
+      // Art. 10 is about recordings (音像记录): a card's text files get no deadline.
+      const notRecording = notARecordingReason(env.db, held.original.evidence_number);
+      if (notRecording) return void ctx.logger.debug({ evidence: held.original.evidence_number, reason: notRecording }, 'no deadline: not a recording');
       const fact = recordDeadline(env, held.original.evidence_number, 'held');
       if (fact?.status === 'late') {
         ctx.logger.warn({ evidence: fact.evidence_number, officer: fact.officer_id, dueAt: iso(fact.due_at), lateHours: fact.late_hours }, 'held after the Art. 10 deadline');

@@ -176,16 +176,37 @@ export function insertRecordingTime(db: Db, r: RecordingTimeRow): void {
   ).run(r);
 }
 
-export function recordingTimes(db: Db, evidenceNumbers: string[]): RecordingTimeRow[] {
-  const stmt = db.prepare('SELECT * FROM recording_times WHERE evidence_number = ?');
-  return evidenceNumbers.map((e) => stmt.get(e) as RecordingTimeRow | undefined).filter((r): r is RecordingTimeRow => !!r);
+export type RecordingTimeWithKind = RecordingTimeRow & { media_kind: string | null; file_name: string };
+
+/** Recording times, with the media kind the provenance step found and the file name. */
+export function recordingTimes(db: Db, evidenceNumbers: string[]): RecordingTimeWithKind[] {
+  const stmt = db.prepare(
+    `SELECT r.*, p.media_kind, o.file_name FROM recording_times r
+     JOIN originals o ON o.evidence_number = r.evidence_number
+     LEFT JOIN provenance p ON p.evidence_number = r.evidence_number
+     WHERE r.evidence_number = ?`,
+  );
+  return evidenceNumbers.map((e) => stmt.get(e) as RecordingTimeWithKind | undefined).filter((r): r is RecordingTimeWithKind => !!r);
 }
 
-/** Segments of a recorder whose start lies in [from, to]. */
-export function recorderSegments(db: Db, recorder: string, from: number, to: number): RecordingTimeRow[] {
+/** Segments of a recorder whose start lies in [from, to], with the media kind the provenance step found. */
+export function recorderSegments(db: Db, recorder: string, from: number, to: number): (RecordingTimeRow & { media_kind: string | null; file_name: string })[] {
   return db
-    .prepare('SELECT * FROM recording_times WHERE recorder_id = ? AND start_at BETWEEN ? AND ? ORDER BY start_at')
-    .all(recorder, from, to) as RecordingTimeRow[];
+    .prepare(
+      `SELECT r.*, p.media_kind, o.file_name FROM recording_times r
+       JOIN originals o ON o.evidence_number = r.evidence_number
+       LEFT JOIN provenance p ON p.evidence_number = r.evidence_number
+       WHERE r.recorder_id = ? AND r.start_at BETWEEN ? AND ? ORDER BY r.start_at`,
+    )
+    .all(recorder, from, to) as (RecordingTimeRow & { media_kind: string | null; file_name: string })[];
+}
+
+/** Why a held file is not a recording (the provenance step's verdict), or null. */
+export function notARecordingReason(db: Db, evidenceNumber: string): string | null {
+  const r = db.prepare('SELECT metadata_reason, start_ms FROM provenance WHERE evidence_number = ?').get(evidenceNumber) as
+    | { metadata_reason: string | null; start_ms: number | null }
+    | undefined;
+  return r && r.start_ms === null && r.metadata_reason?.startsWith('not a recording') ? r.metadata_reason : null;
 }
 
 export interface ClockFlagRow {
