@@ -45,8 +45,9 @@ afterAll(async () => {
 });
 
 describe('readRecordingMetadata on the fixtures', () => {
-  it.each(media.map((f) => [f.file, f] as const))('%s: the values the fixture script wrote', async (_name, f) => {
-    const m = await readRecordingMetadata(join(root, f.file), { timezone: manifest.stationTimezone });
+  const cases = media.flatMap((f) => (['auto', 'always'] as const).map((mode) => [f.file, mode, f] as const));
+  it.each(cases)('%s (ffprobe %s): the values the fixture script wrote', async (_name, mode, f) => {
+    const m = await readRecordingMetadata(join(root, f.file), { timezone: manifest.stationTimezone, ffprobe: mode });
     expect(m.available, JSON.stringify(m)).toBe(true);
     const r = m as RecordingMetadata;
     const e = f.expected!;
@@ -150,3 +151,40 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe('exiftool first, ffprobe when the tags are not conclusive', () => {
+  const probeOk = { ok: true as const, output: { format: { format_name: 'matroska,webm', duration: '3.5' }, streams: [{ codec_type: 'video', codec_name: 'vp9', width: 640, height: 360, avg_frame_rate: '30/1' }] } };
+  function fakes(tags: Record<string, unknown>) {
+    let probes = 0;
+    return {
+      calls: () => probes,
+      tags: { readTags: async () => tags },
+      prober: { probe: async () => { probes++; return probeOk; } },
+    };
+  }
+
+  it('a complete MP4 tag set needs no ffprobe', async () => {
+    const f = fakes({ 'File:MIMEType': 'video/mp4', 'QuickTime:Duration': 4, 'QuickTime:CreateDate': '2026:03:15 00:30:00', 'Track1:HandlerType': 'vide', 'Track1:CompressorID': 'hvc1', 'Track1:ImageWidth': 1920, 'Track1:ImageHeight': 1080, 'Track1:VideoFrameRate': 29.97 });
+    const m = (await readRecordingMetadata('/x.mp4', { tags: f.tags, prober: f.prober })) as RecordingMetadata;
+    expect(f.calls()).toBe(0);
+    expect(m).toMatchObject({ available: true, kind: 'video', videoCodec: 'hevc', width: 1920, height: 1080, frameRate: 29.97, hasAudio: false, durationSeconds: 4, start: '2026-03-15T08:30:00+08:00' });
+  });
+
+  it.each([
+    ['an unknown codec', { 'File:MIMEType': 'video/mp4', 'QuickTime:Duration': 4, 'Track1:HandlerType': 'vide', 'Track1:CompressorID': 'xyz1', 'Track1:ImageWidth': 1, 'Track1:ImageHeight': 1 }],
+    ['a warning', { 'File:MIMEType': 'video/mp4', 'ExifTool:Warning': "Truncated 'mdat' data", 'QuickTime:Duration': 4 }],
+    ['no movie header', { 'File:MIMEType': 'video/mp4' }],
+    ['another format', { 'File:MIMEType': 'video/webm' }],
+  ])('%s: ffprobe decides', async (_n, tags) => {
+    const f = fakes(tags);
+    const m = await readRecordingMetadata('/x', { tags: f.tags, prober: f.prober });
+    expect(f.calls()).toBe(1);
+    expect(m.available).toBe(true);
+  });
+
+  it('a reader that throws gives unavailable, never a rejection', async () => {
+    const m = await readRecordingMetadata('/x', { tags: { readTags: async () => { throw new Error('boom'); } }, prober: { probe: async () => { throw new Error('bang'); } } });
+    expect(m).toMatchObject({ available: false });
+    expect((m as { reason: string }).reason).toMatch(/ffprobe: bang.*exiftool: boom/);
+  });
+});

@@ -3,6 +3,7 @@
 // cannot be read as a recording gives {available: false, reason}.
 import { exifTagReader, type RawTags, type TagReader } from './exiftool.js';
 import { ffprobe, type ProbeOutput, type ProbeResult, type Prober } from './ffprobe.js';
+import { probeFromTags } from './from-tags.js';
 import {
   formatInZone,
   formatUtc,
@@ -73,6 +74,8 @@ export interface ReadMetadataOptions {
   timezone?: string;
   tags?: TagReader;
   prober?: Prober;
+  /** "auto" (default): ffprobe only when exiftool's tags are not conclusive; "always": both. */
+  ffprobe?: 'auto' | 'always';
 }
 
 /** Reads one recording's metadata. Never rejects. */
@@ -80,13 +83,22 @@ export async function readRecordingMetadata(path: string, options: ReadMetadataO
   const timezone = options.timezone ?? DEFAULT_STATION_TIMEZONE;
   const tagReader = options.tags ?? exifTagReader;
   const prober = options.prober ?? ffprobe;
-  const [tagsResult, probed] = await Promise.all([
+  const probeWithFfprobe = () => prober.probe(path).catch((e: unknown): ProbeResult => ({ ok: false, reason: `ffprobe: ${oneLine(e)}` }));
+  const readTags = () =>
     tagReader.readTags(path).then(
       (t) => ({ ok: true as const, tags: t }),
       (e: unknown) => ({ ok: false as const, reason: `exiftool: ${oneLine(e)}` }),
-    ),
-    prober.probe(path).catch((e: unknown): ProbeResult => ({ ok: false, reason: `ffprobe: ${oneLine(e)}` })),
-  ]);
+    );
+  let tagsResult: Awaited<ReturnType<typeof readTags>>;
+  let probed: ProbeResult;
+  if (options.ffprobe === 'always') {
+    [tagsResult, probed] = await Promise.all([readTags(), probeWithFfprobe()]);
+  } else {
+    // exiftool first; ffprobe only when the tags are not conclusive (see from-tags.ts).
+    tagsResult = await readTags();
+    const fromTags = tagsResult.ok ? probeFromTags(tagsResult.tags) : null;
+    probed = fromTags ? { ok: true, output: fromTags } : await probeWithFfprobe();
+  }
   try {
     return interpret(tagsResult.ok ? tagsResult.tags : null, tagsResult.ok ? null : tagsResult.reason, probed, timezone);
   } catch (e) {
