@@ -17,6 +17,8 @@ export interface AuditTaskContext {
   actor: Actor;
   /** True while any recorder is being ingested. */
   busy: () => boolean;
+  /** The clock (tests move it forward). */
+  now?: () => Date;
 }
 
 export interface AuditTasks {
@@ -50,12 +52,14 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
   const reverifyOnce = async (): Promise<number> => {
     if (config.audit.reverify_days <= 0) return 0;
     // Objects not re-hashed for 90 % of the period are due, oldest first.
-    const olderThan = new Date(Date.now() - config.audit.reverify_days * 0.9 * 86_400_000).toISOString();
+    const olderThan = new Date((ctx.now?.() ?? new Date()).getTime() - config.audit.reverify_days * 0.9 * 86_400_000).toISOString();
     let checked = 0;
+    const done = new Set<string>(); // one pass checks each object at most once
     for (;;) {
-      const due = dueForReverify(db, olderThan, 50);
+      const due = dueForReverify(db, olderThan, 50 + done.size).filter((r) => !done.has(r.evidence_number));
       if (!due.length || controller.signal.aborted) break;
       for (const row of due) {
+        done.add(row.evidence_number);
         if (controller.signal.aborted) break;
         let result;
         try {
@@ -69,7 +73,7 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
         }
         if (!result || !db.open) return checked; // stopping
         const ok = result.changed.length === 0 && !result.missing;
-        recordFixityChecks(db, [[row.evidence_number, 'full', ok ? 1 : 0, new Date().toISOString()]]);
+        recordFixityChecks(db, [[row.evidence_number, 'full', ok ? 1 : 0, (ctx.now?.() ?? new Date()).toISOString()]]);
         checked++;
         if (!ok) {
           logger.error({ evidence: row.evidence_number, changed: result.changed, missing: result.missing }, 'rolling verification found a problem');
