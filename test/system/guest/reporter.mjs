@@ -1,6 +1,6 @@
 // Runs INSIDE the QEMU guest next to the evidock daemon: reports what a person would look at.
 //   @@SLOT {slot, state, ...}   each change of a slot in the daemon's status file
-//   @@HELD {count, wiped}       when the catalog changes; then /out/held.json has every held
+//   @@HELD {count, wiped, staging} when the catalog, staging or a recorder changes; then /out/held.json has every held
 //                               original with the SHA-256 of its bytes in the store (re-read),
 //                               the wipes, the staging folder's leftovers and the files still
 //                               on each mounted recorder.
@@ -50,18 +50,18 @@ function tick() {
     db.pragma('busy_timeout = 5000');
     const originals = db.prepare('SELECT evidence_number, object_path, content_path, sha256, size, recorder_id, source_path FROM originals ORDER BY evidence_number').all();
     const wipes = db.prepare('SELECT recorder_id, slot, source_path, size, sha256, evidence_number FROM recorder_wipes ORDER BY id').all();
-    const key = `${originals.length}|${wipes.length}`;
+    const staging = existsSync(path.join(HOME, 'staging')) ? readdirSync(path.join(HOME, 'staging')) : [];
+    const onRecorders = Object.fromEntries((existsSync(MEDIA) ? readdirSync(MEDIA) : []).map((d) => [d, walk(path.join(MEDIA, d))]));
+    const key = JSON.stringify([originals.length, wipes.length, staging, onRecorders]);
     if (key === lastKey) return;
     for (const o of originals) {
       if (!hashed.has(o.evidence_number)) hashed.set(o.evidence_number, sha(path.join(HOME, 'store', o.object_path, o.content_path)));
       o.storedSha256 = hashed.get(o.evidence_number);
     }
-    const staging = existsSync(path.join(HOME, 'staging')) ? readdirSync(path.join(HOME, 'staging')) : [];
-    const onRecorders = Object.fromEntries((existsSync(MEDIA) ? readdirSync(MEDIA) : []).map((d) => [d, walk(path.join(MEDIA, d))]));
     writeFileSync('/out/held.json.tmp', JSON.stringify({ originals, wipes, staging, onRecorders }));
     renameSync('/out/held.json.tmp', '/out/held.json');
     lastKey = key;
-    emit('HELD', { count: originals.length, wiped: wipes.length });
+    emit('HELD', { count: originals.length, wiped: wipes.length, staging: staging.length });
   } catch (err) {
     emit('WARN', { msg: String(err?.message ?? err) });
   } finally {
