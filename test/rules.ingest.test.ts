@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complianceReport, lateReport } from '../src/cli/report.js';
+import { compliance } from '../src/rules/index.js';
 import { currentActor } from '../src/audit/log.js';
 import { loadConfig, prepareHome } from '../src/config.js';
 import { endIngestHelpers, standardHooks } from '../src/ingest/hooks.js';
@@ -144,6 +145,14 @@ describe('reports over the catalog', () => {
   });
 });
 
+describe('the catalog report agrees with the pure aggregation', () => {
+  it('complianceReport (SQL) == rules/ compliance() over the same current facts', () => {
+    const rows = currentDeadlineFacts(ctx.db).map((f) => ({ recording: f.evidence_number, officer: f.officer_id, madeAt: f.made_at, heldAt: f.held_at, dueAt: f.due_at, status: f.status, lateHours: f.late_hours, lateWorkingDays: f.late_working_days }));
+    const r2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
+    expect(complianceReport(ctx.db, {})).toEqual(compliance(rows).map((c) => ({ ...c, medianHoursToHeld: r2(c.medianHoursToHeld), worstLateHours: r2(c.worstLateHours) })));
+  });
+});
+
 describe('a field trip registered after the fact', () => {
   it('re-evaluates as new facts: the old ones stay', () => {
     // 030405 away 03-16 08:00 .. 03-19 18:00: due 24 h after return = 03-20 18:00, later than
@@ -162,6 +171,7 @@ describe('a field trip registered after the fact', () => {
       expect(h[1]!.due_at).toBe(sh('2026-03-20 18:00:00'));
       expect(h[1]!.trip_id).toBe(id);
       expect(h[1]!.cause).toBe(`trip-registered:${id}`);
+      expect(h[1]!.supersedes).toBe(h[0]!.id);
     }
     expect(complianceReport(ctx.db, { officer: '030405' })[0]).toMatchObject({ onTime: 3, late: 0 });
     // Facts are append-only: editing the old one is refused by the catalog.

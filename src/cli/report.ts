@@ -1,9 +1,9 @@
 // evidock report late|compliance: who stored recordings after the Art. 10 deadline.
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { ComplianceAccumulator, formatInstant, type DeadlineStatus, type OfficerCompliance } from '../rules/index.js';
+import { formatInstant, median, type OfficerCompliance } from '../rules/index.js';
 import type { Db } from '../store/catalog.js';
-import { currentDeadlineFacts, iterateCurrentDeadlineTuples, type FactFilter } from '../store/rules-facts.js';
+import { currentDeadlineFacts, officerAggregates, type FactFilter } from '../store/rules-facts.js';
 import { openCli, printJson, table } from './context.js';
 import { parseFormat, parseTimeArg, type ReportFormat } from './rules-args.js';
 
@@ -46,13 +46,22 @@ export function lateReport(db: Db, f: FactFilter, tz: string): LateRow[] {
     }));
 }
 
-/** Per-officer compliance over current facts, streamed (a million rows in a few seconds). */
+/** Per-officer compliance over current facts: counts by SQLite, median here (same semantics as rules/ compliance()). */
 export function complianceReport(db: Db, f: FactFilter): OfficerCompliance[] {
-  const acc = new ComplianceAccumulator();
-  for (const [officer, status, madeAt, heldAt, lateHours, lateWorkingDays] of iterateCurrentDeadlineTuples(db, f)) {
-    acc.addFields(officer, status as DeadlineStatus, madeAt, heldAt, lateHours, lateWorkingDays);
-  }
-  return acc.result().map((c) => ({ ...c, medianHoursToHeld: round2(c.medianHoursToHeld), worstLateHours: round2(c.worstLateHours) }));
+  const out: OfficerCompliance[] = officerAggregates(db, f).map((a) => {
+    const hours = a.heldAfterMs ? Float64Array.from(a.heldAfterMs.split(','), (x) => Number(x) / 3_600_000) : new Float64Array(0);
+    return {
+      officer: a.officer,
+      recordings: a.recordings,
+      onTime: a.onTime,
+      late: a.late,
+      unknown: a.unknown,
+      medianHoursToHeld: round2(median(hours)),
+      worstLateHours: round2(a.worstLateHours),
+      worstLateWorkingDays: a.worstLateWorkingDays,
+    };
+  });
+  return out.sort((x, y) => (x.officer === y.officer ? 0 : x.officer === null ? 1 : y.officer === null ? -1 : x.officer < y.officer ? -1 : 1));
 }
 
 function emit(format: ReportFormat, rows: Record<string, unknown>[], columns: [key: string, header: string][], empty: string): void {

@@ -198,7 +198,7 @@ function toTrip(r: { id: number; officer_id: string; from_at: number; to_at: num
   return { id: r.id, officer: r.officer_id, from: r.from_at, to: r.to_at, reason: r.reason };
 }
 
-function factRow(o: OriginalRow, who: Attribution, r: DeadlineResult, cause: string, at: Date): DeadlineFactRow {
+function factRow(o: OriginalRow, who: Attribution, r: DeadlineResult, cause: string, at: Date, supersedes: number | null): DeadlineFactRow {
   return {
     evidence_number: o.evidence_number,
     officer_id: who.officer,
@@ -223,6 +223,7 @@ function factRow(o: OriginalRow, who: Attribution, r: DeadlineResult, cause: str
     time_zone: r.timeZone,
     cause,
     evaluated_at: at.toISOString(),
+    supersedes,
   };
 }
 
@@ -282,7 +283,7 @@ export function recordDeadline(env: RulesEnv, evidenceNumber: string, cause: str
   const [times] = recordingTimes(env.db, [evidenceNumber]);
   const previous = currentDeadlineFact(env.db, evidenceNumber);
   const result = evaluateOriginal(env, o, times);
-  const row = factRow(o, attributionOf(env.db, o), result, cause, now);
+  const row = factRow(o, attributionOf(env.db, o), result, cause, now, previous?.id ?? null);
   return env.db.transaction(() => {
     const id = insertDeadlineFact(env.db, row);
     appendAuditEntry(env.db, {

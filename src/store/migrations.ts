@@ -286,6 +286,17 @@ ${appendOnly('interruption_explanations')}
 `,
   },
   {
+    version: 21,
+    name: 'rules: deadline facts name the fact they supersede; covering index for reports',
+    sql: `
+-- A re-evaluation names the fact it replaces, so "current" is every fact not superseded (a
+-- small set), and reports scan one covering index instead of the wide table.
+ALTER TABLE deadline_facts ADD COLUMN supersedes INTEGER REFERENCES deadline_facts(id);
+CREATE INDEX deadline_facts_superseded ON deadline_facts(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX deadline_facts_report ON deadline_facts(officer_id, status, made_at, held_at, late_hours, late_working_days, unit);
+`,
+  },
+  {
     version: 30,
     name: 'audit: Merkle subtree hashes, signed checkpoints, exports, fixity checks',
     sql: `
