@@ -42,8 +42,22 @@ export class SelfMounter {
     }
     const mounted: string[] = [];
     for (const d of disks) {
-      // partitions appear with the disk; a card without a partition table is one filesystem
-      const candidates = d.partitions.length ? d.partitions : [d.disk];
+      // A card without a partition table is one filesystem; otherwise the kernel lists the
+      // partitions a moment after the disk itself: wait for them.
+      let candidates = d.partitions;
+      if (!candidates.length) {
+        const diskDev = path.join(devRoot, d.disk);
+        for (let i = 0; i < 50 && !existsSync(diskDev); i++) await sleep(100);
+        const whole = await probeFsType(diskDev).catch(() => null);
+        if (whole) candidates = [d.disk];
+        else {
+          const until = Date.now() + 5000;
+          while (!candidates.length && Date.now() < until && usbDevicePresent(sysRoot, usb.portPath)) {
+            await sleep(100);
+            candidates = disksOfUsbDevice(sysRoot, usb.portPath).find((x) => x.disk === d.disk)?.partitions ?? [];
+          }
+        }
+      }
       for (const name of candidates) {
         const dev = path.join(devRoot, name);
         for (let i = 0; i < 50 && !existsSync(dev); i++) await sleep(100);
