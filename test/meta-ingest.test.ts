@@ -158,6 +158,26 @@ describe('provenance of held fixtures', () => {
     }
   });
 
+  it('a failing provenance step never blocks a hold', async () => {
+    const other = tempDir('evidock-meta-fail-');
+    try {
+      const { config, home } = loadConfig({ home: other.dir });
+      prepareHome(home);
+      initStorageRoot(home.store);
+      const db = openCatalog(home.catalog);
+      db.exec(`CREATE TRIGGER provenance_refused BEFORE INSERT ON provenance BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;`);
+      const summary = await ingestRecorder({ ...ctx, db, config, home }, { root: path.join(fixturesDir, '1234567'), recorderId: '9999999', officerId: null, slot: null, dockedAt: new Date() });
+      expect(summary).toMatchObject({ status: 'done', held: 5, failed: 0 });
+      expect((db.prepare('SELECT COUNT(*) AS n FROM originals').get() as { n: number }).n).toBe(5);
+      expect((db.prepare('SELECT COUNT(*) AS n FROM provenance').get() as { n: number }).n).toBe(0);
+      // the savepoint rolled back the conflict's audit entry together with the refused row
+      expect((db.prepare(`SELECT COUNT(*) AS n FROM audit_entries WHERE type = 'provenance.flagged'`).get() as { n: number }).n).toBe(0);
+      db.close();
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('no exiftool or ffprobe child is left after the helpers end', async () => {
     const pids = exiftoolPids();
     await endIngestHelpers();

@@ -23,6 +23,16 @@ export function composeHooks(...all: (IngestHooks | undefined)[]): IngestHooks {
       }
       return merged;
     },
+    inCommit(held, ctx) {
+      for (const h of hooks) {
+        if (!h.inCommit) continue;
+        try {
+          h.inCommit(held, ctx);
+        } catch (err) {
+          ctx.logger.error({ err, evidence: held.original.evidence_number }, 'an in-commit step failed; the original is held without it');
+        }
+      }
+    },
     async afterHeld(held, ctx) {
       for (const h of hooks) {
         if (!h.afterHeld) continue;

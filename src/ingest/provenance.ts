@@ -230,7 +230,10 @@ export function provenanceRow(evidenceNumber: string, d: DerivedProvenance, deri
 /** Flags worth an audit entry of their own (disagreements and unknowns). */
 const AUDITED_FLAGS = new Set(['recorder-conflict', 'officer-conflict', 'assignment-ambiguous', 'recorder-unknown', 'officer-unknown', 'start-time-conflict']);
 
-/** Writes the provenance row (and an audit entry for conflicts) for a held original. */
+/**
+ * Writes the provenance row (and an audit entry for conflicts) for a held original, in its own
+ * transaction, or in a savepoint when called inside the commit transaction.
+ */
 export function recordProvenance(ctx: IngestContext, evidenceNumber: string, d: DerivedProvenance): void {
   const at = (ctx.clock ?? (() => new Date()))();
   const row = provenanceRow(evidenceNumber, d, at.toISOString());
@@ -255,8 +258,9 @@ export function recordProvenance(ctx: IngestContext, evidenceNumber: string, d: 
 
 /** The provenance step of every ingest session. */
 export function provenanceHooks(): IngestHooks {
-  // describeStaged and afterHeld get the same SourceFile object for one file.
+  // describeStaged, inCommit and afterHeld get the same SourceFile object for one file.
   const pending = new WeakMap<SourceFile, DerivedProvenance>();
+  const written = new WeakSet<SourceFile>();
   return {
     async describeStaged(file, ctx) {
       const d = await deriveProvenance(ctx.db, ctx.config, { path: file.stagedPath, source: file.source, recorder: file.recorder });
@@ -264,7 +268,19 @@ export function provenanceHooks(): IngestHooks {
       if (d.flags.length) ctx.logger.info({ path: file.source.path, flags: d.flags.map((f) => f.code) }, 'provenance flags');
       return derivedJson(d);
     },
+    // The row is written with the original, in the same transaction: never one without the other.
+    inCommit(held, ctx) {
+      const d = pending.get(held.source);
+      if (!d) return;
+      recordProvenance(ctx, held.original.evidence_number, d);
+      written.add(held.source);
+      pending.delete(held.source);
+    },
     async afterHeld(held, ctx) {
+      if (written.has(held.source)) {
+        written.delete(held.source);
+        return;
+      }
       let d = pending.get(held.source);
       pending.delete(held.source);
       // Without describeStaged (another hook set), read the held copy now.

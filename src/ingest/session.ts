@@ -51,6 +51,12 @@ export interface IngestContext {
 export interface IngestHooks {
   /** Facts about the staged copy to put in provenance.json under "derived" (e.g. media metadata). */
   describeStaged?(file: { stagedPath: string; source: SourceFile; recorder: RecorderSource }, ctx: IngestContext): Promise<Record<string, Json>>;
+  /**
+   * Inside the commit transaction, after the original's rows: catalog rows that must exist exactly
+   * when the original does (its provenance). Synchronous. An error is logged and skipped: the
+   * hook's own statements are rolled back (run them in a nested db.transaction), the hold goes on.
+   */
+  inCommit?(held: { original: OriginalRow; source: SourceFile; recorder: RecorderSource; sessionId: string }, ctx: IngestContext): void;
   /** After a file is held (committed). Derived facts: metadata, deadlines, gaps. */
   afterHeld?(held: HeldFile, ctx: IngestContext): Promise<void> | void;
   /** After the session's summary entry is written. */
@@ -441,6 +447,13 @@ export class IngestSession {
       });
       this.audit('file.held', heldEntryData(original));
       clearCommitIntent(db, evidenceNumber);
+      if (this.ctx.hooks?.inCommit) {
+        try {
+          this.ctx.hooks.inCommit({ original, source: item.source, recorder: this.recorder, sessionId: this.id }, this.ctx);
+        } catch (err) {
+          this.log.error({ err, evidence: evidenceNumber }, 'an in-commit step failed; the original is held without it');
+        }
+      }
     })();
     this.summary.held++;
     this.summary.bytesHeld += item.bytes;
