@@ -12,7 +12,7 @@ import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { exiftoolPids, ffprobePids } from '../src/meta/index.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { initStorageRoot } from '../src/store/ocfl.js';
-import { findProvenance, listRecordings, type ProvenanceRow } from '../src/store/provenance.js';
+import { findProvenance, listRecordings, provenanceRowFromDerived, type ProvenanceRow } from '../src/store/provenance.js';
 import { addAssignment, addOfficer, addRecorder } from '../src/store/registry.js';
 import { fixturesDir, manifest, tempDir } from './helpers/evidock.js';
 
@@ -120,6 +120,15 @@ describe('provenance of held fixtures', () => {
     expect(prov.derived.provenance.officer.id).toBe('010203');
     expect(prov.derived.provenance.recorded.start).toBe('2026-03-15T08:30:00+08:00');
     expect(prov.derived.media.make).toBe('Jingwei');
+  });
+
+  it("every provenance row can be rebuilt from the object's provenance.json alone", () => {
+    const rows = ctx.db.prepare('SELECT o.object_path, p.* FROM originals o JOIN provenance p USING (evidence_number)').all() as (ProvenanceRow & { object_path: string })[];
+    expect(rows.length).toBe(manifest.files.length);
+    for (const { object_path, ...live } of rows) {
+      const prov = JSON.parse(readFileSync(path.join(ctx.home.store, object_path, 'v1', 'content', 'provenance.json'), 'utf8'));
+      expect(provenanceRowFromDerived(live.evidence_number, prov.derived, live.derived_at), live.evidence_number).toEqual(live);
+    }
   });
 
   it('list filters by officer, recorder and time', () => {

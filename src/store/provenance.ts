@@ -116,3 +116,65 @@ export function listRecordings(db: Db, f: ListFilter = {}): ListedRecording[] {
   if (f.limit) params.limit = f.limit;
   return db.prepare(sql).all(params) as ListedRecording[];
 }
+
+type J = Record<string, unknown>;
+const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const msOf = (v: unknown): number | null => {
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : null;
+};
+
+/**
+ * The provenance row of an original, rebuilt from its provenance.json "derived" member (as the
+ * ingest step wrote it), for a catalog rebuilt from the store alone. null if it has none.
+ */
+export function provenanceRowFromDerived(evidenceNumber: string, derived: unknown, derivedAt: string): ProvenanceRow | null {
+  const d = obj(derived);
+  if (!d.provenance || !d.media) return null;
+  const p = obj(d.provenance);
+  const m = obj(d.media);
+  const rec = obj(p.recorder);
+  const off = obj(p.officer);
+  const recorded = obj(p.recorded);
+  const name = obj(p.fileName);
+  const gps = obj(m.gps);
+  const available = m.available === true;
+  const durationMs = available && numOrNull(m.durationSeconds) !== null ? Math.round((m.durationSeconds as number) * 1000) : null;
+  const startMs = msOf(recorded.start);
+  return {
+    evidence_number: evidenceNumber,
+    recorder_id: strOrNull(rec.id),
+    recorder_source: strOrNull(rec.source),
+    officer_id: strOrNull(off.id),
+    officer_source: strOrNull(off.source),
+    claims: JSON.stringify({ recorder: Array.isArray(rec.claims) ? rec.claims : [], officer: Array.isArray(off.claims) ? off.claims : [] }),
+    flags: JSON.stringify(Array.isArray(p.flags) ? p.flags : []),
+    method: strOrNull(p.method) ?? 'body-worn recorder',
+    make: available ? strOrNull(m.make) : null,
+    model: available ? strOrNull(m.model) : null,
+    serial: available ? strOrNull(m.serial) : null,
+    recorded_start: strOrNull(recorded.start),
+    recorded_end: strOrNull(recorded.end),
+    start_ms: startMs,
+    end_ms: msOf(recorded.end) ?? (startMs !== null && durationMs !== null ? startMs + durationMs : null),
+    start_source: strOrNull(recorded.startSource),
+    duration_seconds: available ? numOrNull(m.durationSeconds) : null,
+    media_kind: available ? strOrNull(m.kind) : null,
+    video_codec: available ? strOrNull(m.videoCodec) : null,
+    audio_codec: available ? strOrNull(m.audioCodec) : null,
+    width: available ? numOrNull(m.width) : null,
+    height: available ? numOrNull(m.height) : null,
+    frame_rate: available ? numOrNull(m.frameRate) : null,
+    has_audio: available ? (m.hasAudio === true ? 1 : 0) : null,
+    gps_latitude: available ? numOrNull(gps.latitude) : null,
+    gps_longitude: available ? numOrNull(gps.longitude) : null,
+    metadata_available: available ? 1 : 0,
+    metadata_reason: available ? null : strOrNull(m.reason),
+    name_family: strOrNull(name.family),
+    name_seq: strOrNull(name.seq),
+    derived_at: derivedAt,
+  };
+}
