@@ -64,6 +64,8 @@ describe('hostile names: no crash, no match', () => {
   });
   it('valid bytes still parse, and a GBK name is decoded', () => {
     expect(parseRecordingName(Buffer.from('DCIM/1234567_010203_20260315083000_0001.MP4'))?.deviceId).toBe('1234567');
+    const badFolder = Buffer.concat([Buffer.from([0xff, 0xfe, 0x2f]), Buffer.from('1234567_010203_20260315083000_0001.MP4')]);
+    expect(parseRecordingName(badFolder)?.deviceId).toBe('1234567');
     const gbk = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd, 0x2e, 0x4d, 0x50, 0x34]); // "张三.MP4" in GBK
     expect(parseRecordingName(gbk)).toBeNull();
     const [custom] = compileConventions([{ family: 'named', pattern: '^(?<officer>\\p{Script=Han}+)\\.MP4$' }]);

@@ -95,7 +95,9 @@ export function parseRecordingName(
   options: { conventions?: readonly NameConvention[]; timezone?: string; builtins?: boolean } = {},
 ): ParsedName | null {
   try {
-    const text = typeof name === 'string' ? name : decodeName(name);
+    // Only the base name counts: take it before decoding, so a folder in another encoding
+    // cannot spoil it.
+    const text = typeof name === 'string' ? name : decodeName(name.subarray(name.lastIndexOf(0x2f) + 1));
     if (text === null) return null;
     const base = text.slice(text.lastIndexOf('/') + 1);
     if (base.length === 0 || base.length > MAX_NAME_LENGTH) return null;
