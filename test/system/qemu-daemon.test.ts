@@ -165,6 +165,27 @@ describe.skipIf(missing.length > 0)('evidock daemon in a QEMU guest with USB doc
     await g.unplug('r3b');
     expect(filesOnFatImage(image)).toEqual([]);
     expect(existsSync(image)).toBe(true);
+  }, 400_000);
+
+  it('six recorders plugged at once on one hub: all ingested', async () => {
+    const g = guest!;
+    const ids = [1, 2, 3, 4, 5, 6];
+    const six = Object.fromEntries(ids.map((i) => [i, makeRecorderImage(path.join(run, `s${i}.img`), `BWC100000${i}`, 'fat32', 1)]));
+    const t0 = Date.now();
+    for (const i of ids) await g.plug({ id: `s${i}`, image: path.join(run, `s${i}.img`), port: `1.${i + 2 > 8 ? i - 6 : i + 2}`, serial: `BWC100000${i}` });
+    const total = ids.reduce((n, i) => n + six[i].length, 0);
+    const doneSlots = new Set<string>();
+    while (doneSlots.size < ids.length) {
+      const e = await g.waitFor('SLOT', (d) => (d.state === 'done' || d.state === 'error') && d.held !== undefined && !doneSlots.has(d.slot) && /^BWC100000\d$/.test(String(d.recorderId)), 300_000, t0);
+      expect(e.data.state, `${e.data.slot}: ${e.data.message}`).toBe('done');
+      doneSlots.add(e.data.slot);
+    }
+    console.log(`six recorders (${total} files) plugged at once -> all done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await g.waitFor('HELD', (d) => d.wiped >= m.r1.length + m.r3.length + total, 60_000);
+    const h = held();
+    for (const i of ids) expectAllHeld(h, six[i]);
+    expect([...doneSlots].sort()).toEqual(['A3', 'usb-1-1.4', 'usb-1-1.5', 'usb-1-1.6', 'usb-1-1.7', 'usb-1-1.8']);
+    for (const i of ids) await g.unplug(`s${i}`);
     console.log(`qemu peak RSS ${g.peakRssMiB()?.toFixed(0)} MiB`);
   }, 400_000);
 });
