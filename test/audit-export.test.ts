@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/audit/canonical.js';
 import { signCheckpoint } from '../src/audit/checkpoint.js';
-import { EXPORT_FILES, verifyExport, writeExport, type ExportEntry } from '../src/audit/export.js';
+import { stringify } from 'csv-stringify/sync';
+import { EXPORT_FILES, csvRow, verifyExport, writeExport, type ExportEntry } from '../src/audit/export.js';
 import { MemoryTreeStore, MerkleTree } from '../src/audit/merkle.js';
 import { formatVerifierKey, generateSigner, verifierOf, type Signer } from '../src/audit/note.js';
 import { rangeProof } from '../src/audit/range.js';
@@ -62,9 +63,17 @@ describe('log export and offline verify', () => {
     expect(r2.previous?.consistent).toBe(true);
   });
 
+  it('the inlined CSV writer gives the same bytes as csv-stringify with escape_formulas', () => {
+    const rows: (string | number)[][] = [
+      [0, '', 'plain', '=SUM(A1)', '+1', '-2', '@x', '\tt', '\rr', 'a,b', 'say "hi"', 'two\nlines', '\uFF1Dfull', '-', "'q", '张三', -5],
+      [1, '{"a":"=b","c":[1,2]}', 'daemon:evidock (sudo =root)', ' lead', 'x\r\ny'],
+    ];
+    for (const r of rows) expect(csvRow(r)).toBe(stringify([r], { escape_formulas: true }));
+  });
+
   it('CSV has a header and one row per entry', () => {
     const csv = readFileSync(path.join(first, EXPORT_FILES.csv), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('seq,at,type,actor,data,leaf_hash,entry');
+    expect(csv[0]).toBe('seq,at,type,actor,leaf_hash,entry');
     expect(csv.length).toBe(101);
   });
 

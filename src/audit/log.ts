@@ -121,9 +121,27 @@ export function detachAuditHome(db: Db): void {
 
 // ---------------------------------------------------------------------------------------------
 
+interface Statements {
+  maxSeq: Database.Statement;
+  insert: Database.Statement;
+}
+const statements = new WeakMap<Db, Statements>();
+function stmts(db: Db): Statements {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      maxSeq: db.prepare('SELECT MAX(seq) AS seq FROM audit_entries'),
+      insert: db.prepare('INSERT INTO audit_entries (seq, at, type, entry, leaf_hash) VALUES (?, ?, ?, ?, ?)'),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
+
 /** Append one entry; must run inside the caller's transaction for the fact it records. */
 export function appendAuditEntry(db: Db, event: AuditEvent): AppendedEntry {
-  const last = db.prepare('SELECT MAX(seq) AS seq FROM audit_entries').get() as { seq: number | null };
+  const st = stmts(db);
+  const last = st.maxSeq.get() as { seq: number | null };
   const seq = last.seq === null ? 0 : last.seq + 1;
   const at = (event.at ?? new Date()).toISOString();
   if (!/^[a-z][a-z0-9._-]*$/.test(event.type)) throw new Error(`audit entry type ${JSON.stringify(event.type)} must be lowercase words joined by dots`);
@@ -135,7 +153,7 @@ export function appendAuditEntry(db: Db, event: AuditEvent): AppendedEntry {
     data: event.data,
   });
   const hash = leafHash(entry);
-  db.prepare('INSERT INTO audit_entries (seq, at, type, entry, leaf_hash) VALUES (?, ?, ?, ?, ?)').run(seq, at, event.type, entry, hash);
+  st.insert.run(seq, at, event.type, entry, hash);
   let tree = auditTree(db);
   if (tree.size !== seq) tree = catchUpTree(db); // the entry just inserted is appended too
   else tree.appendLeafHash(hash);

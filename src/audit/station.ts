@@ -128,11 +128,14 @@ export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportRe
   const entries = (function* () {
     const rows = db
       .prepare(
-        `SELECT e.seq, e.entry, COALESCE(t.hash, e.leaf_hash) AS leaf FROM audit_entries e
+        `SELECT e.seq, e.at, e.type, e.entry, COALESCE(t.hash, e.leaf_hash) AS leaf,
+           json_extract(e.entry, '$.actor.via') AS via, json_extract(e.entry, '$.actor.user') AS user,
+           json_extract(e.entry, '$.actor.sudoUser') AS sudo
+         FROM audit_entries e
          LEFT JOIN audit_tree t ON t.level = 0 AND t.idx = e.seq WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq`,
       )
-      .iterate(start, end) as Iterable<{ seq: number; entry: string; leaf: Buffer }>;
-    for (const r of rows) yield { seq: r.seq, entry: r.entry, leafHash: r.leaf };
+      .iterate(start, end) as Iterable<{ seq: number; at: string; type: string; entry: string; leaf: Buffer; via: string | null; user: string | null; sudo: string | null }>;
+    for (const r of rows) yield { seq: r.seq, entry: r.entry, leafHash: r.leaf, at: r.at, type: r.type, actor: { via: r.via, user: r.user, sudoUser: r.sudo } };
   })();
   const proof = rangeProof(tree, start, end, size);
   const summary = writeExport({

@@ -7,9 +7,11 @@ type Db = Database.Database;
 export class SqliteTreeStore implements TreeStore {
   private readonly getStmt: Database.Statement;
   private readonly putStmt: Database.Statement;
+  readonly sizeStmt: Database.Statement;
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT hash FROM audit_tree WHERE level = ? AND idx = ?').pluck();
     this.putStmt = db.prepare('INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)');
+    this.sizeStmt = db.prepare('SELECT MAX(idx) AS m FROM audit_tree WHERE level = 0');
   }
   get(level: number, index: number): Buffer | undefined {
     return this.getStmt.get(level, index) as Buffer | undefined;
@@ -29,7 +31,7 @@ function storeOf(db: Db): SqliteTreeStore {
 
 /** Number of leaves in the stored tree. */
 export function treeSize(db: Db): number {
-  const row = db.prepare('SELECT MAX(idx) AS m FROM audit_tree WHERE level = 0').get() as { m: number | null };
+  const row = storeOf(db).sizeStmt.get() as { m: number | null };
   return row.m === null ? 0 : row.m + 1;
 }
 
