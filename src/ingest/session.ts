@@ -213,7 +213,11 @@ export class IngestSession {
         const staged = await this.stageOne(files[i], bytesBefore);
         bytesBefore += files[i].stat.size;
         // Commit in order, while the next file is already being copied.
-        if (staged) commits = commits.then(() => this.commitOne(staged));
+        if (staged) {
+          // Derived facts (metadata) start now, while earlier files commit and the next one copies.
+          staged.described = this.describe(staged);
+          commits = commits.then(() => this.commitOne(staged));
+        }
         await this.settleEarlyFailure(commits);
       }
       await commits;
@@ -378,17 +382,20 @@ export class IngestSession {
     return { entry, source, stagedObject, logicalName, stagedFile, digests: copied.digests, bytes: copied.bytes };
   }
 
+  /** The describeStaged hooks for one staged file; never rejects. */
+  private async describe(item: StagedItem): Promise<Record<string, Json> | undefined> {
+    if (!this.ctx.hooks?.describeStaged) return undefined;
+    try {
+      return await this.ctx.hooks.describeStaged({ stagedPath: item.stagedFile, source: item.source, recorder: this.recorder }, this.ctx);
+    } catch (err) {
+      return { unavailable: true, reason: reasonOf(err) };
+    }
+  }
+
   private async commitOne(item: StagedItem): Promise<void> {
     const { db, config, home } = this.ctx;
     this.report({ phase: 'committing' });
-    let derived: Record<string, Json> | undefined;
-    if (this.ctx.hooks?.describeStaged) {
-      try {
-        derived = await this.ctx.hooks.describeStaged({ stagedPath: item.stagedFile, source: item.source, recorder: this.recorder }, this.ctx);
-      } catch (err) {
-        derived = { unavailable: true, reason: reasonOf(err) };
-      }
-    }
+    const derived = await (item.described ?? this.describe(item));
     const heldAt = this.clock();
     const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, config.station.id, stationDay(heldAt, config.station.timezone)))();
     const objectId = `urn:evidock:${evidenceNumber}`;
@@ -504,6 +511,8 @@ interface StagedItem {
   stagedFile: string;
   digests: Digests;
   bytes: number;
+  /** The describeStaged result, started as soon as the file was staged. */
+  described?: Promise<Record<string, Json> | undefined>;
 }
 
 /** The audit entry data for a held file (also used by recovery). */

@@ -18,7 +18,8 @@ let shared: ExifTool | null = null;
 function instance(): ExifTool {
   if (!shared) {
     shared = new ExifTool({
-      maxProcs: 1,
+      // Two readers: one file's tags are read while another's are parsed (2-core docks).
+      maxProcs: 2,
       // A recorder's files are read once each; retire the perl process now and then anyway.
       maxTasksPerProcess: 2000,
       taskTimeoutMillis: 30_000,

@@ -42,8 +42,27 @@ export interface FfprobeOptions {
 
 const running = new Set<ChildProcess>();
 
+/** At most this many ffprobe processes at once (each loads every libav codec: CPU-heavy). */
+export const MAX_CONCURRENT_FFPROBE = 2;
+let active = 0;
+const queue: (() => void)[] = [];
+let generation = 0; // bumped by endFfprobe: waiters from before a shutdown give up
+
 /** Runs ffprobe on one file. Never rejects: a failure is `{ok:false, reason}`. */
-export function probeFile(path: string, options: FfprobeOptions = {}): Promise<ProbeResult> {
+export async function probeFile(path: string, options: FfprobeOptions = {}): Promise<ProbeResult> {
+  const gen = generation;
+  if (active >= MAX_CONCURRENT_FFPROBE) await new Promise<void>((go) => queue.push(go));
+  if (gen !== generation) return { ok: false, reason: 'ffprobe: stopped (evidock is shutting down)' };
+  active++;
+  try {
+    return await runFfprobe(path, options);
+  } finally {
+    active--;
+    queue.shift()?.();
+  }
+}
+
+function runFfprobe(path: string, options: FfprobeOptions): Promise<ProbeResult> {
   const command = options.command ?? 'ffprobe';
   // "file:" stops ffprobe from reading a name as a protocol (concat:, http:, pipe:) or an option.
   const target = `file:${resolve(path)}`;
@@ -102,8 +121,10 @@ export const ffprobe: Prober = { probe: (path) => probeFile(path) };
 
 /** Kills any ffprobe still running (shutdown). */
 export function endFfprobe(): void {
+  generation++;
   for (const child of running) child.kill('SIGKILL');
   running.clear();
+  for (const go of queue.splice(0)) go();
 }
 
 /** Process ids of running ffprobe children (for leak checks). */
