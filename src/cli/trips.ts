@@ -42,7 +42,7 @@ export function registerTrips(program: Command): void {
         const affected = (
           cli.db
             .prepare(
-              `SELECT DISTINCT evidence_number FROM deadline_facts WHERE officer_id = ? AND made_at BETWEEN ? AND ? ORDER BY evidence_number`,
+              `SELECT DISTINCT evidence_number FROM deadline_facts WHERE officer_id = ? COLLATE NOCASE AND made_at BETWEEN ? AND ? ORDER BY evidence_number`,
             )
             .all(officer, from, to) as { evidence_number: string }[]
         ).map((r) => r.evidence_number);

@@ -84,7 +84,7 @@ function where(f: FactFilter): { sql: string; args: (string | number)[] } {
     args.push(f.to);
   }
   if (f.officer !== undefined) {
-    parts.push('f.officer_id = ?');
+    parts.push('f.officer_id = ? COLLATE NOCASE');
     args.push(f.officer);
   }
   if (f.unit !== undefined) {
@@ -155,14 +155,14 @@ export function insertFieldTrip(db: Db, t: Omit<FieldTripRow, 'id'>): number {
 }
 
 export function tripsOfOfficer(db: Db, officer: string): FieldTripRow[] {
-  return db.prepare('SELECT * FROM field_trips WHERE officer_id = ? ORDER BY from_at, id').all(officer) as FieldTripRow[];
+  return db.prepare('SELECT * FROM field_trips WHERE officer_id = ? COLLATE NOCASE ORDER BY from_at, id').all(officer) as FieldTripRow[];
 }
 
 export function listFieldTrips(db: Db, f: { officer?: string; from?: number; to?: number } = {}): FieldTripRow[] {
   const parts: string[] = [];
   const args: (string | number)[] = [];
   if (f.officer !== undefined) {
-    parts.push('officer_id = ?');
+    parts.push('officer_id = ? COLLATE NOCASE');
     args.push(f.officer);
   }
   if (f.from !== undefined) {
@@ -280,7 +280,7 @@ export function listInterruptions(db: Db, f: { officer?: string; from?: number; 
   const parts: string[] = [];
   const args: (string | number)[] = [];
   if (f.officer !== undefined) {
-    parts.push('officer_id = ?');
+    parts.push('officer_id = ? COLLATE NOCASE');
     args.push(f.officer);
   }
   if (f.from !== undefined) {
