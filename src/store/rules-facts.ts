@@ -72,30 +72,31 @@ export interface FactFilter {
   status?: 'on-time' | 'late' | 'unknown';
 }
 
+/** SQL conditions for the filters that are set: [condition with one "?", value or undefined]. */
+function conditions(list: [string, string | number | undefined][]): { parts: string[]; args: (string | number)[] } {
+  const set = list.filter((c): c is [string, string | number] => c[1] !== undefined);
+  return { parts: set.map((c) => c[0]), args: set.map((c) => c[1]) };
+}
+
 function where(f: FactFilter): { sql: string; args: (string | number)[] } {
-  const parts: string[] = [];
-  const args: (string | number)[] = [];
-  if (f.from !== undefined) {
-    parts.push('COALESCE(f.made_at, f.held_at) >= ?');
-    args.push(f.from);
-  }
-  if (f.to !== undefined) {
-    parts.push('COALESCE(f.made_at, f.held_at) < ?');
-    args.push(f.to);
-  }
-  if (f.officer !== undefined) {
-    parts.push('f.officer_id = ? COLLATE NOCASE');
-    args.push(f.officer);
-  }
-  if (f.unit !== undefined) {
-    parts.push('f.unit = ?');
-    args.push(f.unit);
-  }
-  if (f.status !== undefined) {
-    parts.push('f.status = ?');
-    args.push(f.status);
-  }
-  return { sql: parts.map((p) => ' AND ' + p).join(''), args };
+  const c = conditions([
+    ['COALESCE(f.made_at, f.held_at) >= ?', f.from],
+    ['COALESCE(f.made_at, f.held_at) < ?', f.to],
+    ['f.officer_id = ? COLLATE NOCASE', f.officer],
+    ['f.unit = ?', f.unit],
+    ['f.status = ?', f.status],
+  ]);
+  return { sql: c.parts.map((p) => ' AND ' + p).join(''), args: c.args };
+}
+
+/** Officer / time-range filter of trips and interruptions. */
+function whereClause(f: { officer?: string; from?: number; to?: number }, fromCol: string, toCol: string): { sql: string; args: (string | number)[] } {
+  const c = conditions([
+    ['officer_id = ? COLLATE NOCASE', f.officer],
+    [`${fromCol} >= ?`, f.from],
+    [`${toCol} < ?`, f.to],
+  ]);
+  return { sql: c.parts.length ? 'WHERE ' + c.parts.join(' AND ') : '', args: c.args };
 }
 
 /** Current facts matching the filter, as objects (for lists). */
@@ -159,21 +160,9 @@ export function tripsOfOfficer(db: Db, officer: string): FieldTripRow[] {
 }
 
 export function listFieldTrips(db: Db, f: { officer?: string; from?: number; to?: number } = {}): FieldTripRow[] {
-  const parts: string[] = [];
-  const args: (string | number)[] = [];
-  if (f.officer !== undefined) {
-    parts.push('officer_id = ? COLLATE NOCASE');
-    args.push(f.officer);
-  }
-  if (f.from !== undefined) {
-    parts.push('to_at >= ?');
-    args.push(f.from);
-  }
-  if (f.to !== undefined) {
-    parts.push('from_at < ?');
-    args.push(f.to);
-  }
-  return db.prepare(`SELECT * FROM field_trips ${parts.length ? 'WHERE ' + parts.join(' AND ') : ''} ORDER BY from_at, id`).all(...args) as FieldTripRow[];
+  // trips overlapping [from, to): ending at or after from, starting before to
+  const w = whereClause(f, 'to_at', 'from_at');
+  return db.prepare(`SELECT * FROM field_trips ${w.sql} ORDER BY from_at, id`).all(...w.args) as FieldTripRow[];
 }
 
 // --- recording times, clock flags ------------------------------------------------------------
@@ -277,21 +266,8 @@ export interface InterruptionWithExplanations extends InterruptionRow {
 }
 
 export function listInterruptions(db: Db, f: { officer?: string; from?: number; to?: number; unexplained?: boolean } = {}): InterruptionWithExplanations[] {
-  const parts: string[] = [];
-  const args: (string | number)[] = [];
-  if (f.officer !== undefined) {
-    parts.push('officer_id = ? COLLATE NOCASE');
-    args.push(f.officer);
-  }
-  if (f.from !== undefined) {
-    parts.push('from_at >= ?');
-    args.push(f.from);
-  }
-  if (f.to !== undefined) {
-    parts.push('from_at < ?');
-    args.push(f.to);
-  }
-  const rows = db.prepare(`SELECT * FROM interruptions ${parts.length ? 'WHERE ' + parts.join(' AND ') : ''} ORDER BY from_at, id`).all(...args) as InterruptionRow[];
+  const w = whereClause(f, 'from_at', 'from_at');
+  const rows = db.prepare(`SELECT * FROM interruptions ${w.sql} ORDER BY from_at, id`).all(...w.args) as InterruptionRow[];
   const ex = db.prepare('SELECT text, explained_by, explained_at FROM interruption_explanations WHERE interruption_id = ? ORDER BY id');
   const out = rows.map((r) => ({ ...r, explanations: ex.all(r.id) as InterruptionWithExplanations['explanations'] }));
   return f.unexplained ? out.filter((r) => r.explanations.length === 0) : out;
