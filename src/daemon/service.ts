@@ -141,6 +141,9 @@ export class Daemon {
     for (const dock of this.docks) {
       dock.on('docked', (e) => this.onDocked(e));
       dock.on('undocked', (e) => this.onUndocked(e));
+      dock.on('notice', (n) => {
+        if (!this.active.has(n.slot)) this.setSlot(n.slot, { state: n.state, message: n.message, recorderId: n.recorderHint ?? null });
+      });
       dock.on('error', (err) => this.logger.error({ err, dock: dock.name }, 'dock error; other docks keep working'));
       try {
         await dock.start();

@@ -27,9 +27,20 @@ export interface RecorderUndocked {
   undockedAt: Date;
 }
 
+/** What a slot shows before a recorder is docked (plugged in, not mounted yet) or when it cannot be. */
+export interface SlotNotice {
+  slot: string;
+  state: 'identifying' | 'error' | 'empty';
+  /** For the officer: what is happening, or what to do. */
+  message?: string;
+  recorderHint?: string;
+}
+
 export interface DockEvents {
   docked: [RecorderDocked];
   undocked: [RecorderUndocked];
+  /** Optional: slot states a dock knows before (or without) a docking, e.g. a USB recorder plugged in. */
+  notice: [SlotNotice];
   error: [Error];
 }
 

@@ -122,15 +122,30 @@ export class MountDock extends EventEmitter<DockEvents> implements Dock {
     }
     const slot = this.slots.slotFor(u.portPath);
     this.log.info({ slot, usb: u, why: decision.why }, 'recorder plugged in');
+    this.emit('notice', { slot, state: 'identifying', message: 'recorder plugged in: waiting for its storage', recorderHint: u.serial ?? undefined });
     if (this.mounter) {
       const mounted = await this.mounter.mountDevice(u, slot);
       if (mounted.length) await this.watcher.poll(); // notice it now, not at the next tick
+      else if (usbDevicePresent(this.sysRoot, u.portPath))
+        this.emit('notice', {
+          slot,
+          state: 'error',
+          message: 'the recorder shows no storage evidock can read (locked, or not in mass-storage mode): unlock it or switch it to USB storage, then plug it in again',
+          recorderHint: u.serial ?? undefined,
+        });
     }
   }
 
   private async onDetach(u: UsbDeviceInfo): Promise<void> {
-    for (const [mp, d] of this.docked) if (d.usb?.portPath === u.portPath) await this.vanished(mp, d);
+    let wasDocked = false;
+    for (const [mp, d] of this.docked)
+      if (d.usb?.portPath === u.portPath) {
+        wasDocked = true;
+        await this.vanished(mp, d);
+      }
     if (this.mounter) await this.mounter.releaseDevice(u.portPath);
+    // pulled before its filesystem was docked: the slot is empty again
+    if (!wasDocked && this.filter.decide(u).recorder) this.emit('notice', { slot: this.slots.slotFor(u.portPath), state: 'empty' });
   }
 
   private checkPresence(): void {

@@ -94,12 +94,16 @@ export class SelfMounter {
 
   /** Lazily unmounts what was mounted for a device (it is gone, or being released). */
   async releaseDevice(portPath: string): Promise<void> {
-    for (const target of this.made.get(portPath) ?? []) await this.release(target);
-    this.made.delete(portPath);
+    for (const target of [...(this.made.get(portPath) ?? [])]) await this.release(target);
   }
 
   /** umount -l (works on a dead mount with files still open), then remove the empty mount point. */
   async release(target: string): Promise<void> {
+    for (const [port, list] of this.made) {
+      const rest = list.filter((t) => t !== target);
+      if (rest.length) this.made.set(port, rest);
+      else this.made.delete(port);
+    }
     try {
       await lazyUnmount(target);
       this.opts.logger.info({ target }, 'recorder mount released (lazy unmount)');

@@ -148,15 +148,21 @@ describe.skipIf(missing.length > 0)('evidock daemon in a QEMU guest with USB doc
     await g.waitFor('SLOT', (d) => d.slot === 'A3' && d.state === 'empty', 60_000);
     // the read in flight on the dead device returns an error only after the kernel gives up on it
     const until = Date.now() + 120_000;
-    while (held().staging.length && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+    while ((held().staging.length || !daemonLog().some((l) => l.msg === 'session ended' && l.slot === 'A3')) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 500));
     let h = held();
     expect(h.originals.find((o) => o.sha256 === big.sha256)).toBeUndefined();
     for (const o of h.originals) expect(o.storedSha256).toBe(o.sha256); // nothing partial
     expect(h.staging).toEqual([]);
     expect(h.onRecorders.A3 ?? []).toEqual([]); // the dead mount is gone
 
+    // the interrupted session has ended (an EIO on the dying device may count as one failed file)
+    const first = daemonLog().find((l) => l.msg === 'session ended' && l.slot === 'A3');
+    expect(first).toMatchObject({ status: 'interrupted' });
+    const t = Date.now();
     await g.plug({ id: 'r3b', image, port: '1.3', serial: 'BWC0000003' });
-    const done = await g.waitFor('SLOT', (d) => d.slot === 'A3' && (d.state === 'done' || d.state === 'error') && d.held !== undefined, 240_000, Date.now());
+    await g.waitFor('SLOT', (d) => d.slot === 'A3' && d.state === 'identifying', 120_000, t);
+    const done = await g.waitFor('SLOT', (d) => d.slot === 'A3' && (d.state === 'done' || d.state === 'error') && d.held !== undefined, 240_000, t);
     expect(done.data).toMatchObject({ state: 'done', failed: 0 });
     await g.waitFor('HELD', (d) => d.wiped >= m.r1.length + m.r3.length, 60_000);
     h = held();
