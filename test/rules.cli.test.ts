@@ -54,6 +54,8 @@ describe('reports', () => {
     const csv = cli('report', 'late', '--format', 'csv', '--officer', '010203').stdout.split('\n');
     expect(csv[0]).toBe('evidence,officer,unit,recorder,recorded,due,held,late_hours,late_working_days,trip,calendar');
     expect(csv).toHaveLength(7); // header, 5 rows, final newline
+    // status sums it up: 5 + 3 late, one interruption still unexplained (A9K3F20)
+    expect(json('status').rules).toEqual({ late: 8, unknown: 0, unexplainedGaps: 1 });
   });
 
   it('compliance CSV escapes formulas', () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readStatusFile } from '../daemon/status-file.js';
 import { calendarWarning, loadStationCalendar } from '../ingest/rules-step.js';
 import { countOriginals } from '../store/records.js';
+import { rulesSummary } from '../store/rules-facts.js';
 import { formatBytes, openCli, printJson, table } from './context.js';
 
 export function registerStatus(program: Command): void {
@@ -24,6 +25,7 @@ export function registerStatus(program: Command): void {
           .all(Number(opts.problems) || 10);
         const daemon = readStatusFile(cli.home.dir);
         const cal = loadStationCalendar(cli.config, cli.home);
+        const rules = rulesSummary(cli.db);
         const calendar = { warning: calendarWarning(cal.calendar, cli.config), fileErrors: cal.errors, knownYears: cal.calendar.knownYears() };
         const status = {
           station: cli.config.station.id,
@@ -35,6 +37,7 @@ export function registerStatus(program: Command): void {
           recentSessions: recent,
           problems,
           calendar,
+          rules,
         };
         if (opts.json) return printJson(status);
         const out = process.stdout;
@@ -44,6 +47,9 @@ export function registerStatus(program: Command): void {
         for (const w of daemon?.warnings ?? []) out.write(`warning: ${w}\n`);
         if (calendar.warning && !daemon?.warnings?.includes(calendar.warning)) out.write(`warning: ${calendar.warning}\n`);
         for (const e of calendar.fileErrors) out.write(`warning: calendar file ignored: ${e}\n`);
+        if (rules.late || rules.unknown || rules.unexplainedGaps) {
+          out.write(`rules: ${rules.late} held late, ${rules.unknown} deadline unknown (evidock report late); ${rules.unexplainedGaps} interruption(s) unexplained (evidock gaps --unexplained)\n`);
+        }
         if (status.slots.length) {
           out.write('\n' + table(['slot', 'state', 'recorder', 'progress', 'message'], status.slots.map((s) => [s.slot, s.state, s.recorderId ?? '', s.fileCount ? `file ${s.fileIndex}/${s.fileCount}` : '', s.message ?? ''])));
         }

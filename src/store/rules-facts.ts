@@ -135,6 +135,17 @@ export function officerAggregates(db: Db, f: FactFilter = {}): OfficerAggregate[
     .all(...w.args) as OfficerAggregate[];
 }
 
+/** Counts for `evidock status`: current deadline statuses and unexplained interruptions. */
+export function rulesSummary(db: Db): { late: number; unknown: number; unexplainedGaps: number } {
+  const c = db
+    .prepare(`SELECT SUM(f.status = 'late') AS late, SUM(f.status = 'unknown') AS unknown FROM deadline_facts f INDEXED BY deadline_facts_report WHERE ${NOT_SUPERSEDED}`)
+    .get() as { late: number | null; unknown: number | null };
+  const g = db
+    .prepare('SELECT COUNT(*) AS n FROM interruptions i WHERE NOT EXISTS (SELECT 1 FROM interruption_explanations e WHERE e.interruption_id = i.id)')
+    .get() as { n: number };
+  return { late: c.late ?? 0, unknown: c.unknown ?? 0, unexplainedGaps: g.n };
+}
+
 // --- field trips -----------------------------------------------------------------------------
 
 export interface FieldTripRow {
