@@ -15,6 +15,21 @@ const { currentActor } = await dist('audit/log.js');
 const { provenanceHooks } = await dist('ingest/provenance.js');
 const { endMetadataReaders } = await dist('meta/index.js');
 
+if (mode === 'read') {
+  // Metadata reading alone, one file after another: the work the ingest overlaps.
+  const { readdirSync } = await import('node:fs');
+  const { readRecordingMetadata } = await dist('meta/index.js');
+  const dir = path.join(root, 'DCIM', '100MEDIA');
+  const files = readdirSync(dir).sort();
+  await readRecordingMetadata(path.join(dir, files[0])); // start exiftool
+  const t0 = process.hrtime.bigint();
+  let available = 0;
+  for (const f of files) if ((await readRecordingMetadata(path.join(dir, f))).available) available++;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await endMetadataReaders();
+  process.stdout.write(JSON.stringify({ mode, seconds, held: files.length, withMetadata: available }) + '\n');
+  process.exit(0);
+}
 if (mode === 'names') writeFileSync(path.join(home, 'evidock.toml'), '[meta]\nread_metadata = false\n');
 const { config, home: h } = loadConfig({ home });
 prepareHome(h);

@@ -62,6 +62,8 @@ export default async function metaBench(flags) {
     console.log(`  no derived steps          ${fmt(best.none, 2)} s  (${fmt(perFile(best.none))} ms/file)`);
     console.log(`  provenance, no metadata   ${fmt(best.names, 2)} s  (${fmt(perFile(best.names))} ms/file)`);
     console.log(`  provenance + metadata     ${fmt(best.metadata, 2)} s  (${fmt(perFile(best.metadata))} ms/file)`);
+    const read = run(card, home, 'read');
+    console.log(`  metadata reads alone, one after another: ${fmt(perFile(read.seconds))} ms/file (the work overlapped with copying and committing)`);
     const added = perFile(best.metadata - best.none);
     console.log(`  added by metadata: ${fmt(added)} ms/file over no derived steps, ${fmt(perFile(best.metadata - best.names))} ms/file over names only (target <= 25 ms/file): ${added <= 25 ? 'OK' : 'OVER TARGET'}`);
   } finally {
