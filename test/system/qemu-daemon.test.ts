@@ -161,8 +161,9 @@ describe.skipIf(missing.length > 0)('evidock daemon in a QEMU guest with USB doc
     expect(first).toMatchObject({ status: 'interrupted' });
     const t = Date.now();
     await g.plug({ id: 'r3b', image, port: '1.3', serial: 'BWC0000003' });
-    await g.waitFor('SLOT', (d) => d.slot === 'A3' && d.state === 'identifying', 120_000, t);
-    const done = await g.waitFor('SLOT', (d) => d.slot === 'A3' && (d.state === 'done' || d.state === 'error') && d.held !== undefined, 240_000, t);
+    // slot events come in order: the first done/error after this "identifying" is the new session's
+    const ident = await g.waitFor('SLOT', (d) => d.slot === 'A3' && d.state === 'identifying', 120_000, t);
+    const done = await g.waitForAfter(ident, 'SLOT', (d) => d.slot === 'A3' && (d.state === 'done' || d.state === 'error') && d.held !== undefined, 240_000);
     expect(done.data).toMatchObject({ state: 'done', failed: 0 });
     await g.waitFor('HELD', (d) => d.wiped >= m.r1.length + m.r3.length, 60_000);
     h = held();

@@ -180,6 +180,13 @@ export class QemuGuest {
     });
   }
 
+  /** The first event after `prev` (in arrival order) with `tag` matching `pred`. */
+  waitForAfter(prev: GuestEvent, tag: string, pred: (d: Record<string, any>) => boolean = () => true, timeoutMs = 60_000): Promise<GuestEvent> {
+    const hit = this.events.slice(this.events.indexOf(prev) + 1).find((e) => e.tag === tag && pred(e.data));
+    if (hit) return Promise.resolve(hit);
+    return this.waitFor(tag, pred, timeoutMs, Number.MAX_SAFE_INTEGER);
+  }
+
   /** Plugs a recorder image into hub port `port` ("1.2"), as a usb-storage device with `serial`. */
   async plug(o: { id: string; image: string; port: string; serial: string; readOnly?: boolean; bytesPerSecond?: number }): Promise<void> {
     const file = { driver: 'file', filename: o.image, 'read-only': !!o.readOnly };
