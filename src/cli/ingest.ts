@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { createLogger } from '../daemon/logger.js';
 import { recoverAtStart } from '../ingest/recovery.js';
 import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
+import type { Json } from '../audit/log.js';
+import { readIdentityFiles } from '../dock/drivers/mass-storage.js';
 import { ingestRecorder, type IngestSummary } from '../ingest/session.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 
@@ -46,7 +48,10 @@ export function registerIngest(program: Command): void {
         const onSignal = () => controller.abort(new Error('interrupted by signal'));
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        const summary = await ingestRecorder(ctx, { root, recorderId: opts.recorder ?? path.basename(root), officerId: opts.officer ?? null, slot: null, dockedAt: new Date() }, { signal: controller.signal });
+        // The card's own identity files (ZFY_INFO.TXT ...): the most trusted source of attribution.
+        const claims = await readIdentityFiles(root).catch(() => []);
+        const identity = claims.length ? (JSON.parse(JSON.stringify({ claims })) as Record<string, Json>) : undefined;
+        const summary = await ingestRecorder(ctx, { root, recorderId: opts.recorder ?? path.basename(root), officerId: opts.officer ?? null, slot: null, dockedAt: new Date(), identity }, { signal: controller.signal });
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (opts.json) printJson(summary);
