@@ -42,7 +42,7 @@ import {
   type RecordingTimeWithKind,
   type StoredDeadlineFact,
 } from '../store/rules-facts.js';
-import type { HeldFile, IngestContext, IngestHooks } from './session.js';
+import type { IngestContext, IngestHooks } from './session.js';
 
 export interface RulesEnv {
   db: Db;
@@ -327,12 +327,12 @@ function streamByName(name: string): string {
 
 // --- the ingest hooks -----------------------------------------------------------------------
 
-function recordTimesAndClockFlags(env: RulesEnv, held: HeldFile): void {
+function recordTimesAndClockFlags(env: RulesEnv, held: { original: OriginalRow; objectRoot: string; dockedAt: number | null }): void {
   const { original: o } = held;
   const now = (env.clock ?? (() => new Date()))();
   const facts = timeFactsOf(env.db, held, env.config);
   const who = attributionOf(env.db, o);
-  const dockedAt = held.recorder.dockedAt?.getTime() ?? Date.parse(o.held_at);
+  const dockedAt = held.dockedAt ?? Date.parse(o.held_at);
   const flags = checkClocks(
     [{ id: o.evidence_number, start: facts.start, seq: facts.seq }],
     { dockedAt, registeredAt: recorderRegisteredAt(env.db, who.recorder) },
@@ -453,6 +453,42 @@ export function rulesEnvOf(ctx: IngestContext, calendar?: WorkingCalendar): Rule
   return { db: ctx.db, config: ctx.config, calendar: calendar ?? calendarFor(ctx), actor: ctx.actor, clock: ctx.clock, logger: ctx.logger };
 }
 
+/** Recording times, clock flags and (for recordings) the deadline of one held original. */
+function deriveForHeld(env: RulesEnv, held: { original: OriginalRow; objectRoot: string; dockedAt: number | null }, cause: string): void {
+  recordTimesAndClockFlags(env, held);
+  // Art. 10 is about recordings (音像记录): a card's text files get no deadline.
+  const notRecording = notARecordingReason(env.db, held.original.evidence_number);
+  if (notRecording) return void env.logger?.debug({ evidence: held.original.evidence_number, reason: notRecording }, 'no deadline: not a recording');
+  if (currentDeadlineFact(env.db, held.original.evidence_number)) return;
+  const fact = recordDeadline(env, held.original.evidence_number, cause);
+  if (fact?.status === 'late') {
+    env.logger?.warn({ evidence: fact.evidence_number, officer: fact.officer_id, dueAt: iso(fact.due_at), lateHours: fact.late_hours }, 'held after the Art. 10 deadline');
+  }
+}
+
+/**
+ * Derived facts for originals that have none: held by crash recovery (which runs no hooks) or
+ * when a rules step failed. Run at daemon start; returns how many originals it caught up.
+ */
+export function catchUpRules(ctx: IngestContext): number {
+  const env = rulesEnvOf(ctx);
+  const missing = ctx.db
+    .prepare('SELECT o.* FROM originals o WHERE NOT EXISTS (SELECT 1 FROM recording_times r WHERE r.evidence_number = o.evidence_number) ORDER BY o.evidence_number')
+    .all() as OriginalRow[];
+  for (const o of missing) {
+    try {
+      deriveForHeld(env, { original: o, objectRoot: path.join(ctx.home.store, o.object_path), dockedAt: null }, 'caught-up');
+    } catch (err) {
+      ctx.logger.error({ err, evidence: o.evidence_number }, 'rules: derived facts failed; the original stays held');
+    }
+  }
+  if (missing.length) {
+    afterSessionFacts(env, missing.map((o) => o.evidence_number), null);
+    ctx.logger.info({ originals: missing.length }, 'rules: derived facts caught up for originals held without them');
+  }
+  return missing.length;
+}
+
 /**
  * The rules' ingest hooks: after each hold, recording times, clock flags and the deadline; after
  * the session, sequence order and gaps. Add after the provenance hooks (they read its rows).
@@ -461,14 +497,7 @@ export function rulesHooks(opts: { calendar?: WorkingCalendar } = {}): IngestHoo
   return {
     afterHeld(held, ctx) {
       const env = rulesEnvOf(ctx, opts.calendar);
-      recordTimesAndClockFlags(env, held);
-      // Art. 10 is about recordings (音像记录): a card's text files get no deadline.
-      const notRecording = notARecordingReason(env.db, held.original.evidence_number);
-      if (notRecording) return void ctx.logger.debug({ evidence: held.original.evidence_number, reason: notRecording }, 'no deadline: not a recording');
-      const fact = recordDeadline(env, held.original.evidence_number, 'held');
-      if (fact?.status === 'late') {
-        ctx.logger.warn({ evidence: fact.evidence_number, officer: fact.officer_id, dueAt: iso(fact.due_at), lateHours: fact.late_hours }, 'held after the Art. 10 deadline');
-      }
+      deriveForHeld(env, { original: held.original, objectRoot: held.objectRoot, dockedAt: held.recorder.dockedAt?.getTime() ?? null }, 'held');
     },
     afterSession(summary, recorder, ctx) {
       afterSessionFacts(rulesEnvOf(ctx, opts.calendar), summary.evidenceNumbers, recorder.dockedAt?.getTime() ?? null);
