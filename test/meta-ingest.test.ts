@@ -13,7 +13,8 @@ import { exiftoolPids, ffprobePids } from '../src/meta/index.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { initStorageRoot } from '../src/store/ocfl.js';
 import { findProvenance, listRecordings, provenanceRowFromDerived, type ProvenanceRow } from '../src/store/provenance.js';
-import { addAssignment, addOfficer, addRecorder } from '../src/store/registry.js';
+import { addAssignment, addOfficer, addRecorder, assignmentsOf } from '../src/store/registry.js';
+import { assignmentsAt } from '../src/meta/attribution.js';
 import { fixturesDir, manifest, tempDir } from './helpers/evidock.js';
 
 const t = tempDir('evidock-meta-ingest-');
@@ -165,6 +166,19 @@ describe('provenance of held fixtures', () => {
     } finally {
       other.cleanup();
     }
+  });
+
+  it('a correction naming another recorder still retires the row it corrects', () => {
+    const db = ctx.db;
+    const by = 'test';
+    const at = '2026-03-01T00:00:00Z';
+    db.transaction(() => {
+      const wrong = addAssignment(db, { recorder_serial: '1234567', officer_number: '040506', from_ms: Date.parse('2026-04-01T00:00:00Z'), to_ms: null, supersedes: null, reason: null, created_at: at, created_by: by });
+      addAssignment(db, { recorder_serial: '7654321', officer_number: '040506', from_ms: Date.parse('2026-04-01T00:00:00Z'), to_ms: null, supersedes: wrong, reason: 'it was the other recorder', created_at: at, created_by: by });
+    })();
+    const rows = assignmentsOf(db, ['1234567']);
+    const inForce = assignmentsAt(rows.map((a) => ({ id: a.id, recorder: a.recorder_serial, officer: a.officer_number, from: new Date(a.from_ms).toISOString(), to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(), supersedes: a.supersedes })), '1234567', '2026-05-01T00:00:00Z');
+    expect(inForce).toEqual([]);
   });
 
   it('a failing provenance step never blocks a hold', async () => {

@@ -13,6 +13,7 @@ import {
   parseRecordingName,
   readRecordingMetadata,
   type Attribution,
+  type AttributionInput,
   type Flag,
   type IdentityFact,
   type MetadataResult,
@@ -21,7 +22,15 @@ import {
 } from '../meta/index.js';
 import type { Db } from '../store/catalog.js';
 import { insertProvenance, type ProvenanceRow } from '../store/provenance.js';
-import { listAssignments, listOfficers, listRecorders, recorderAliases } from '../store/registry.js';
+import {
+  assignmentsOf,
+  findOfficer,
+  findRecorder,
+  recorderAliases,
+  registryHas,
+  type OfficerRow,
+  type RecorderRow,
+} from '../store/registry.js';
 import type { IngestContext, IngestHooks, RecorderSource, SourceFile } from './session.js';
 
 export const METHOD = 'body-worn recorder';
@@ -129,33 +138,41 @@ export async function deriveProvenance(
   }
   const endMs = startMs !== null && durationMs !== null ? startMs + durationMs : null;
 
-  const registered = {
-    recorders: listRecorders(db),
-    officers: listOfficers(db),
-  };
-  const attribution = attribute({
+  // Only the registry rows this file's claims touch are read (a station may have thousands).
+  const aliases = recorderAliases(db);
+  const base: AttributionInput = {
     identity: identityFacts(file.recorder.identity),
     fileName: fileName ? { deviceId: fileName.deviceId, officer: fileName.officer, where: `${fileName.family} name` } : null,
     metadata: metadata.available ? { serial: metadata.serial, where: 'recording metadata' } : null,
     dock: { recorderId: file.recorder.recorderId, officerId: file.recorder.officerId ?? null, source: 'dock', where: file.recorder.slot ? `slot ${file.recorder.slot}` : 'docking' },
     recordedAt: startMs !== null ? new Date(startMs).toISOString() : null,
-    assignments: listAssignments(db).map((a) => ({
-      id: a.id,
-      recorder: a.recorder_serial,
-      officer: a.officer_number,
-      from: new Date(a.from_ms).toISOString(),
-      to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(),
-      supersedes: a.supersedes,
-    })),
-    recorderAliases: recorderAliases(db),
+    recorderAliases: aliases,
+  };
+  const named = attribute(base);
+  const recorderIds = [...new Set(named.recorder.claims.map((c) => c.value))];
+  const assignments = assignmentsOf(db, recorderIds).map((a) => ({
+    id: a.id,
+    recorder: a.recorder_serial,
+    officer: a.officer_number,
+    from: new Date(a.from_ms).toISOString(),
+    to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(),
+    supersedes: a.supersedes,
+  }));
+  const withAssignments = attribute({ ...base, assignments });
+  const officerIds = [...new Set(withAssignments.officer.claims.map((c) => c.value))];
+  const knownRecorders = recorderIds.map((id) => findRecorder(db, id)).filter((r): r is RecorderRow => r !== undefined);
+  const knownOfficers = officerIds.map((id) => findOfficer(db, id)).filter((o): o is OfficerRow => o !== undefined);
+  const attribution = attribute({
+    ...base,
+    assignments,
     // Unregistered ids are flagged only once the station keeps a registry.
-    registeredRecorders: registered.recorders.length ? new Set(registered.recorders.map((r) => r.serial.toUpperCase())) : undefined,
-    registeredOfficers: registered.officers.length ? new Set(registered.officers.map((o) => o.number.toUpperCase())) : undefined,
+    registeredRecorders: registryHas(db, 'recorders') ? new Set(knownRecorders.map((r) => r.serial.toUpperCase())) : undefined,
+    registeredOfficers: registryHas(db, 'officers') ? new Set(knownOfficers.map((o) => o.number.toUpperCase())) : undefined,
   });
   flags.push(...attribution.flags);
 
   const recorderRow = attribution.recorder.value
-    ? registered.recorders.find((r) => r.serial.toUpperCase() === attribution.recorder.value!.toUpperCase())
+    ? knownRecorders.find((r) => r.serial.toUpperCase() === attribution.recorder.value!.toUpperCase())
     : undefined;
   const make = (metadata.available ? metadata.make : null) ?? recorderRow?.make ?? null;
   const model = (metadata.available ? metadata.model : null) ?? recorderRow?.model ?? null;

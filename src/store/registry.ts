@@ -108,3 +108,25 @@ export function recorderAliases(db: Db): Map<string, string> {
   const rows = db.prepare('SELECT serial, usb_serial FROM recorders WHERE usb_serial IS NOT NULL').all() as { serial: string; usb_serial: string }[];
   return new Map(rows.map((r) => [r.usb_serial.trim().toUpperCase(), r.serial]));
 }
+
+/**
+ * Assignment rows of the given recorders, superseded ones included, plus every row that
+ * corrects one of them (a correction may name another recorder: the old row must still lapse).
+ */
+export function assignmentsOf(db: Db, recorderSerials: readonly string[]): AssignmentRow[] {
+  if (!recorderSerials.length) return [];
+  const marks = recorderSerials.map(() => '?').join(', ');
+  return db
+    .prepare(
+      `WITH RECURSIVE chain(id) AS (
+         SELECT id FROM assignments WHERE recorder_serial COLLATE NOCASE IN (${marks})
+         UNION SELECT a.id FROM assignments a JOIN chain c ON a.supersedes = c.id)
+       SELECT * FROM assignments WHERE id IN (SELECT id FROM chain) ORDER BY from_ms, id`,
+    )
+    .all(...recorderSerials.map((s) => s.trim())) as AssignmentRow[];
+}
+
+/** Whether the station keeps a registry of this kind at all (any row). */
+export function registryHas(db: Db, table: 'recorders' | 'officers'): boolean {
+  return db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
+}
