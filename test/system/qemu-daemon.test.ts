@@ -30,6 +30,8 @@ mount = "self"
 media_root = "/run/evidock/media"
 wipe = true
 poll_ms = 250
+# QEMU's usb-storage: a recorder on any port (unconfigured ports are named usb-<port path>)
+recorders = ["46f4:0001"]
 [docks.slots]
 "1-1.1" = "A1"
 "1-1.2" = "A2"
