@@ -60,3 +60,17 @@ describe('reports', () => {
     expect(c!.medianHoursToHeld).toBe(500);
   });
 });
+
+describe('catalog report helpers', async () => {
+  const { sortedIntegers, withoutValues } = await import('../src/cli/report.js');
+  it('parses group_concat lists, negatives included, sorted', () => {
+    expect([...sortedIntegers('12,-3,40,0,7')]).toEqual([-3, 0, 7, 12, 40]);
+    expect([...sortedIntegers(null)]).toEqual([]);
+    expect([...sortedIntegers('5')]).toEqual([5]);
+  });
+  it('removes one occurrence per value', () => {
+    const a = sortedIntegers('1,2,2,2,3');
+    expect([...withoutValues(a, [2, 2, 3, 9])]).toEqual([1, 2]);
+    expect([...withoutValues(a, [])]).toEqual([1, 2, 2, 2, 3]);
+  });
+});

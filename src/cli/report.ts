@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { formatInstant, median, type OfficerCompliance } from '../rules/index.js';
 import type { Db } from '../store/catalog.js';
-import { currentDeadlineFacts, officerAggregates, type FactFilter } from '../store/rules-facts.js';
+import { currentDeadlineFacts, officerAggregatesAllFacts, supersededFacts, worstLatenessCurrent, type FactFilter, type SupersededFact } from '../store/rules-facts.js';
 import { openCli, printJson, table } from './context.js';
 import { parseFormat, parseTimeArg, type ReportFormat } from './rules-args.js';
 
@@ -46,21 +46,84 @@ export function lateReport(db: Db, f: FactFilter, tz: string): LateRow[] {
     }));
 }
 
-/** Per-officer compliance over current facts: counts by SQLite, median here (same semantics as rules/ compliance()). */
+/** Parses SQLite's group_concat of integers ("12,-3,40") into a sorted Float64Array, fast. */
+export function sortedIntegers(list: string | null): Float64Array {
+  if (!list) return new Float64Array(0);
+  let n = 1;
+  for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) === 44) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  let v = 0;
+  let neg = false;
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = neg ? -v : v;
+      v = 0;
+      neg = false;
+    } else if (c === 45) neg = true;
+    else v = v * 10 + (c - 48);
+  }
+  out[k] = neg ? -v : v;
+  return out.sort();
+}
+
+/** Removes one occurrence of each value (a multiset difference) from a sorted array. */
+export function withoutValues(sorted: Float64Array, values: number[]): Float64Array {
+  if (!values.length) return sorted;
+  const drop = new Uint8Array(sorted.length);
+  for (const v of values) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    while (lo < sorted.length && sorted[lo] === v && drop[lo]) lo++;
+    if (lo < sorted.length && sorted[lo] === v) drop[lo] = 1;
+  }
+  return sorted.filter((_, i) => !drop[i]);
+}
+
+/**
+ * Per-officer compliance over current facts (same semantics as rules/ compliance()): SQLite
+ * aggregates all facts on the covering index, the few superseded ones are subtracted here.
+ */
 export function complianceReport(db: Db, f: FactFilter): OfficerCompliance[] {
-  const out: OfficerCompliance[] = officerAggregates(db, f).map((a) => {
-    const hours = a.heldAfterMs ? Float64Array.from(a.heldAfterMs.split(','), (x) => Number(x) / 3_600_000) : new Float64Array(0);
-    return {
+  const superseded = new Map<string | null, SupersededFact[]>();
+  for (const s of supersededFacts(db, f)) {
+    const l = superseded.get(s.officer) ?? [];
+    l.push(s);
+    superseded.set(s.officer, l);
+  }
+  const out: OfficerCompliance[] = [];
+  for (const a of officerAggregatesAllFacts(db, f)) {
+    const gone = superseded.get(a.officer) ?? [];
+    let { recordings, onTime, late, unknown, worstLateHours, worstLateWorkingDays } = a;
+    for (const g of gone) {
+      recordings--;
+      if (g.status === 'on-time') onTime--;
+      else if (g.status === 'late') late--;
+      else unknown--;
+    }
+    if (recordings === 0) continue;
+    if (gone.some((g) => g.status === 'late' && (g.late_hours === worstLateHours || g.late_working_days === worstLateWorkingDays))) {
+      ({ worstLateHours, worstLateWorkingDays } = worstLatenessCurrent(db, a.officer, f));
+    }
+    const ms = withoutValues(sortedIntegers(a.heldAfterMs), gone.filter((g) => g.made_at !== null).map((g) => g.held_at - g.made_at!));
+    const m = median(ms);
+    out.push({
       officer: a.officer,
-      recordings: a.recordings,
-      onTime: a.onTime,
-      late: a.late,
-      unknown: a.unknown,
-      medianHoursToHeld: round2(median(hours)),
-      worstLateHours: round2(a.worstLateHours),
-      worstLateWorkingDays: a.worstLateWorkingDays,
-    };
-  });
+      recordings,
+      onTime,
+      late,
+      unknown,
+      medianHoursToHeld: round2(m === null ? null : m / 3_600_000),
+      worstLateHours: round2(worstLateHours),
+      worstLateWorkingDays,
+    });
+  }
   return out.sort((x, y) => (x.officer === y.officer ? 0 : x.officer === null ? 1 : y.officer === null ? -1 : x.officer < y.officer ? -1 : 1));
 }
 

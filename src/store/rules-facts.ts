@@ -118,21 +118,53 @@ export interface OfficerAggregate {
 }
 
 /**
- * Per-officer counts over current facts, aggregated by SQLite on the covering index
- * deadline_facts_report (a million rows in well under a second); the median is left to the
- * caller, from heldAfterMs.
+ * Per-officer counts over ALL deadline facts matching the filter, superseded ones included,
+ * aggregated by SQLite on the covering index deadline_facts_report (a million rows in well under
+ * a second, where checking each row for supersession would double the time). Subtract
+ * supersededFacts() to get the current picture; the median is left to the caller.
  */
-export function officerAggregates(db: Db, f: FactFilter = {}): OfficerAggregate[] {
+export function officerAggregatesAllFacts(db: Db, f: FactFilter = {}): OfficerAggregate[] {
   const w = where(f);
   return db
     .prepare(
       `SELECT f.officer_id AS officer, COUNT(*) AS recordings, SUM(f.status = 'on-time') AS onTime, SUM(f.status = 'late') AS late,
          SUM(f.status = 'unknown') AS unknown, MAX(f.late_hours) AS worstLateHours, MAX(f.late_working_days) AS worstLateWorkingDays,
          group_concat(f.held_at - f.made_at) AS heldAfterMs
-       FROM deadline_facts f INDEXED BY deadline_facts_report WHERE ${NOT_SUPERSEDED}${w.sql}
+       FROM deadline_facts f INDEXED BY deadline_facts_report WHERE 1${w.sql}
        GROUP BY f.officer_id`,
     )
     .all(...w.args) as OfficerAggregate[];
+}
+
+export interface SupersededFact {
+  officer: string | null;
+  status: 'on-time' | 'late' | 'unknown';
+  made_at: number | null;
+  held_at: number;
+  late_hours: number | null;
+  late_working_days: number | null;
+}
+
+/** The facts matching the filter that a re-evaluation replaced (few). */
+export function supersededFacts(db: Db, f: FactFilter = {}): SupersededFact[] {
+  const w = where(f);
+  return db
+    .prepare(
+      `SELECT f.officer_id AS officer, f.status, f.made_at, f.held_at, f.late_hours, f.late_working_days FROM deadline_facts f
+       WHERE f.id IN (SELECT supersedes FROM deadline_facts WHERE supersedes IS NOT NULL)${w.sql}`,
+    )
+    .all(...w.args) as SupersededFact[];
+}
+
+/** Worst lateness of one officer over current facts only (when a superseded fact held the maximum). */
+export function worstLatenessCurrent(db: Db, officer: string | null, f: FactFilter = {}): { worstLateHours: number | null; worstLateWorkingDays: number | null } {
+  const w = where(f);
+  return db
+    .prepare(
+      `SELECT MAX(f.late_hours) AS worstLateHours, MAX(f.late_working_days) AS worstLateWorkingDays FROM deadline_facts f
+       WHERE f.officer_id IS ? AND ${NOT_SUPERSEDED}${w.sql}`,
+    )
+    .get(officer, ...w.args) as { worstLateHours: number | null; worstLateWorkingDays: number | null };
 }
 
 /** Counts for `evidock status`: current deadline statuses and unexplained interruptions. */
