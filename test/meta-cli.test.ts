@@ -57,6 +57,12 @@ describe('registry commands', () => {
     expect(first).toMatchObject({ recorder_serial: 'A9K3F20', officer_number: '040506', from: '2026-03-16T00:00:00+08:00', to: '2026-03-17T00:00:00+08:00' });
     const fix = json('assign', 'a9k3f20', '030405', '--from', '2026-03-16 00:00', '--to', '2026-03-17T00:00:00+08:00', '--corrects', String(first.id), '--reason', 'wrong officer entered');
     expect(fix.supersedes).toBe(first.id);
+    const overlap = cli('assign', '1234567', '010203', '--from', '2026-03-01', '--json');
+    expect(overlap.code).toBe(0);
+    const over2 = cli('assign', '1234567', '030405', '--from', '2026-03-10', '--to', '2026-03-11', '--json');
+    expect(over2.code).toBe(0);
+    expect(JSON.parse(over2.stdout).overlaps).toEqual([JSON.parse(overlap.stdout).id]);
+    expect(over2.stderr).toMatch(/warning: overlaps assignment #\d+ \(010203/);
     const twice = cli('assign', 'A9K3F20', '010203', '--from', '2026-03-16', '--corrects', String(first.id));
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/already corrected by #/);

@@ -2,7 +2,7 @@
 // History: a correction is a new row that supersedes an older one, never an edit.
 import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
-import { addAssignment, findAssignment, listAssignments, RegistryError, type AssignmentRow } from '../store/registry.js';
+import { addAssignment, assignmentsOf, findAssignment, listAssignments, RegistryError, type AssignmentRow } from '../store/registry.js';
 import { CliError, openCli, printJson, table } from './context.js';
 import { parseTimeOption, showTime } from './registry-shared.js';
 
@@ -59,7 +59,18 @@ export function registerAssign(program: Command): void {
           throw err;
         }
         const row = findAssignment(cli.db, id)!;
-        if (opts.json) printJson({ ...row, from: showTime(row.from_ms, tz), to: showTime(row.to_ms, tz) });
+        // Overlapping assignments of one recorder make its recordings ambiguous: say so now.
+        const history = assignmentsOf(cli.db, [row.recorder_serial]);
+        const lapsed = new Set(history.map((a) => a.supersedes).filter((x): x is number => x !== null));
+        const overlaps = history.filter(
+          (a) => a.id !== row.id && !lapsed.has(a.id) && a.officer_number !== row.officer_number && a.from_ms < (row.to_ms ?? Infinity) && row.from_ms < (a.to_ms ?? Infinity),
+        );
+        for (const a of overlaps) {
+          process.stderr.write(
+            `warning: overlaps assignment #${a.id} (${a.officer_number}, from ${showTime(a.from_ms, tz)}${a.to_ms !== null ? ` to ${showTime(a.to_ms, tz)}` : ''}); recordings in the overlap will be flagged ambiguous. If #${a.id} was wrong, record a correction with --corrects ${a.id}.\n`,
+          );
+        }
+        if (opts.json) printJson({ ...row, from: showTime(row.from_ms, tz), to: showTime(row.to_ms, tz), overlaps: overlaps.map((a) => a.id) });
         else process.stdout.write(`assignment #${id}: ${row.officer_number} carries ${row.recorder_serial} from ${showTime(row.from_ms, tz)}${row.to_ms !== null ? ` to ${showTime(row.to_ms, tz)}` : ''}${supersedes !== null ? ` (corrects #${supersedes})` : ''}\n`);
       } finally {
         cli.close();
