@@ -87,12 +87,19 @@ export default async function reportBench(flags) {
     const total = rows.reduce((s, r) => s + r.recordings, 0);
     if (total !== n) throw new Error(`report counted ${total} recordings, expected ${n}`);
     console.log(`  in-process complianceReport (best of 3)   ${fmt(best, 2)} s`);
-    const t1 = process.hrtime.bigint();
-    const out = execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'evidock.js'), '--home', home, 'report', 'compliance', '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const cli = Number(process.hrtime.bigint() - t1) / 1e9;
-    const cliRows = JSON.parse(out);
+    const timeCli = (args) => {
+      const t1 = process.hrtime.bigint();
+      const out = execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'evidock.js'), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      return { seconds: Number(process.hrtime.bigint() - t1) / 1e9, out };
+    };
+    const startup = Math.min(...[0, 1, 2].map(() => timeCli(['--help']).seconds));
+    const runs = [0, 1, 2].map(() => timeCli(['--home', home, 'report', 'compliance', '--format', 'json']));
+    const cliRows = JSON.parse(runs[0].out);
     if (cliRows.length !== OFFICERS) throw new Error(`CLI printed ${cliRows.length} officers`);
-    console.log(`  CLI evidock report compliance (one run)    ${fmt(cli, 2)} s  (target < 5 s): ${cli < 5 ? 'OK' : 'OVER TARGET'}`);
+    const secs = runs.map((r) => r.seconds);
+    const cli = Math.min(...secs);
+    console.log(`  CLI evidock report compliance, 3 runs      best ${fmt(cli, 2)} s, worst ${fmt(Math.max(...secs), 2)} s  (target < 5 s): ${Math.max(...secs) < 5 ? 'OK' : cli < 5 ? 'OK at best, over at worst' : 'OVER TARGET'}`);
+    console.log(`  (of which CLI start-up alone, evidock --help: ${fmt(startup, 2)} s)`);
   } finally {
     tmp.cleanup();
   }
