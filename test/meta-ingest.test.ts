@@ -1,6 +1,7 @@
 // Provenance through a real ingest session (in-process): every fixture file held, each with its
 // attributed recorder and officer, recording time and media facts; bad media held anyway.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +180,32 @@ describe('provenance of held fixtures', () => {
     const rows = assignmentsOf(db, ['1234567']);
     const inForce = assignmentsAt(rows.map((a) => ({ id: a.id, recorder: a.recorder_serial, officer: a.officer_number, from: new Date(a.from_ms).toISOString(), to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(), supersedes: a.supersedes })), '1234567', '2026-05-01T00:00:00Z');
     expect(inForce).toEqual([]);
+  });
+
+  it('a movie header in local time (a common firmware habit) is corrected when the name proves it, and flagged', async () => {
+    const other = tempDir('evidock-meta-localtime-');
+    try {
+      const card = path.join(other.dir, 'card', 'DCIM');
+      mkdirSync(card, { recursive: true });
+      const clip = (name: string, creation: string) =>
+        execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=5:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-map_metadata', '-1', '-metadata', `creation_time=${creation}`, path.join(card, name)]);
+      clip('1234567_010203_20260315090000_0001.MP4', '2026-03-15T09:00:00Z'); // local wall time written as if UTC
+      clip('1234567_010203_20260315091000_0002.MP4', '2026-03-15T05:00:00Z'); // simply disagrees
+      const { config, home } = loadConfig({ home: path.join(other.dir, 'home') });
+      prepareHome(home);
+      initStorageRoot(home.store);
+      const db = openCatalog(home.catalog);
+      await ingestRecorder({ ...ctx, db, config, home }, { root: path.join(other.dir, 'card'), recorderId: '1234567', officerId: null, slot: null, dockedAt: new Date() });
+      const rows = listRecordings(db).map((r) => findProvenance(db, r.evidence_number)!);
+      const [a, b] = [rows.find((r) => r.name_seq === '0001')!, rows.find((r) => r.name_seq === '0002')!];
+      expect(a).toMatchObject({ recorded_start: '2026-03-15T09:00:00+08:00', start_source: 'quicktime-local-time' });
+      expect(JSON.parse(a.flags).map((f: { code: string }) => f.code)).toEqual(['start-time-zone-corrected']);
+      expect(b).toMatchObject({ recorded_start: '2026-03-15T13:00:00+08:00', start_source: 'quicktime-create-date' });
+      expect(JSON.parse(b.flags).map((f: { code: string }) => f.code)).toEqual(['start-time-conflict']);
+      db.close();
+    } finally {
+      other.cleanup();
+    }
   });
 
   it('a failing provenance step never blocks a hold', async () => {

@@ -11,6 +11,7 @@ import {
   compileConventions,
   formatInZone,
   parseRecordingName,
+  zoneOffsetMinutes,
   readRecordingMetadata,
   type Attribution,
   type AttributionInput,
@@ -129,6 +130,19 @@ export async function deriveProvenance(
     if (startMs === null) {
       startMs = fromName;
       startSource = 'file-name';
+    } else if (
+      startSource === 'quicktime-create-date' &&
+      Math.abs(startMs - fromName - zoneOffsetMinutes(fromName, timezone) * 60_000) <= 2000 &&
+      Math.abs(fromName - startMs) > 2000
+    ) {
+      // The QuickTime spec says UTC, but many recorders write their local wall time there: off
+      // by exactly the station's offset from the name's time. Read it as station time, and say so.
+      flags.push({
+        code: 'start-time-zone-corrected',
+        message: `the movie header's time ${formatInZone(startMs, timezone)} (UTC by the QuickTime spec) is off from the file name's ${fileName.start} by exactly the station's offset: read as station time`,
+      });
+      startMs = fromName;
+      startSource = 'quicktime-local-time';
     } else if (Math.abs(fromName - startMs) > 2000) {
       flags.push({
         code: 'start-time-conflict',

@@ -54,6 +54,7 @@ export type FlagCode =
   | 'assignment-ambiguous'
   | 'recording-time-unknown'
   | 'start-time-conflict'
+  | 'start-time-zone-corrected'
   | 'metadata-unavailable';
 
 export interface Flag {
