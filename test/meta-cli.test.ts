@@ -19,7 +19,7 @@ afterAll(() => t.cleanup());
 describe('registry commands', () => {
   it('recorders add|list, and a registration is never edited', () => {
     expect(json('recorders', 'add', 'A9K3F20', '--make', 'Generic', '--model', 'BWC-300', '--usb-serial', 'USB0042')).toMatchObject({ serial: 'A9K3F20', make: 'Generic', usb_serial: 'USB0042' });
-    expect(cli('recorders', 'add', '1234567', '--make', 'Jingwei', '--model', 'DSJ-JW1').code).toBe(0);
+    expect(json('recorders', 'add', '1234567', '--make', 'Jingwei', '--model', 'DSJ-JW1', '--registered-at', '2026-01-01').registered_at).toBe('2025-12-31T16:00:00.000Z');
     const again = cli('recorders', 'add', 'a9k3f20');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already registered/);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { addRecorder, findRecorder, listRecorders, RegistryError, type RecorderRow } from '../store/registry.js';
 import { CliError, openCli, printJson, table } from './context.js';
-import { checkId } from './registry-shared.js';
+import { checkId, parseTimeOption } from './registry-shared.js';
 
 export function registerRecorders(program: Command): void {
   const recorders = program.command('recorders').description('the recorder registry: serial, make, model, unit');
@@ -16,8 +16,9 @@ export function registerRecorders(program: Command): void {
     .option('--model <model>', 'model')
     .option('--unit <code>', 'unit code (GA/T 947: 12 characters)')
     .option('--usb-serial <serial>', 'the USB serial number, when it differs from the product serial')
+    .option('--registered-at <time>', 'when the recorder entered service (default: now); recordings dated before it are flagged by the clock rules')
     .option('--json', 'print the new registration as JSON')
-    .action((serial: string, opts: { make?: string; model?: string; unit?: string; usbSerial?: string; json?: boolean }, cmd: Command) => {
+    .action((serial: string, opts: { make?: string; model?: string; unit?: string; usbSerial?: string; registeredAt?: string; json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
         const row: RecorderRow = {
@@ -26,7 +27,7 @@ export function registerRecorders(program: Command): void {
           model: opts.model?.trim() || null,
           unit: opts.unit ? checkId(opts.unit, '--unit', 32) : null,
           usb_serial: opts.usbSerial ? checkId(opts.usbSerial, '--usb-serial', 64) : null,
-          registered_at: new Date().toISOString(),
+          registered_at: opts.registeredAt ? new Date(parseTimeOption(opts.registeredAt, '--registered-at', cli.config.station.timezone)).toISOString() : new Date().toISOString(),
           registered_by: cli.actor.user,
         };
         try {
