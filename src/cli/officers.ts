@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { addOfficer, findOfficer, listOfficers, RegistryError, type OfficerRow } from '../store/registry.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
-import { checkId, decodeText, parseCsv } from './registry-shared.js';
+import { checkId, decodeText, noteWidth, parseCsv } from './registry-shared.js';
 
 function officerRow(number: string, name: string, unit: string | undefined, by: string): OfficerRow {
   const n = name.trim();
@@ -33,6 +33,8 @@ export function registerOfficers(program: Command): void {
       const cli = openCli(cmd);
       try {
         const row = officerRow(number, opts.name, opts.unit, cli.actor.user);
+        noteWidth(row.number, 'officer number', 6);
+        noteWidth(row.unit, 'unit code', 12);
         try {
           cli.db.transaction(() => {
             addOfficer(cli.db, row);

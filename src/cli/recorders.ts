@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { addRecorder, findRecorder, listRecorders, RegistryError, type RecorderRow } from '../store/registry.js';
 import { CliError, openCli, printJson, table } from './context.js';
-import { checkId, parseTimeOption } from './registry-shared.js';
+import { checkId, noteWidth, parseTimeOption } from './registry-shared.js';
 
 export function registerRecorders(program: Command): void {
   const recorders = program.command('recorders').description('the recorder registry: serial, make, model, unit');
@@ -30,6 +30,8 @@ export function registerRecorders(program: Command): void {
           registered_at: opts.registeredAt ? new Date(parseTimeOption(opts.registeredAt, '--registered-at', cli.config.station.timezone)).toISOString() : new Date().toISOString(),
           registered_by: cli.actor.user,
         };
+        noteWidth(row.serial, 'product serial', 7);
+        noteWidth(row.unit, 'unit code', 12);
         try {
           cli.db.transaction(() => {
             addRecorder(cli.db, row);

@@ -71,3 +71,10 @@ export function checkId(value: string, what: string, maxLength: number): string 
   }
   return v;
 }
+
+/** A note (stderr, never an error) when an id is not the GA/T 947 width; recorders vary. */
+export function noteWidth(value: string | null, what: string, width: number): void {
+  if (value !== null && [...value].length !== width) {
+    process.stderr.write(`note: GA/T 947 gives a ${what} ${width} characters; ${JSON.stringify(value)} has ${[...value].length} (kept as given)\n`);
+  }
+}
