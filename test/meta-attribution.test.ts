@@ -121,3 +121,28 @@ describe('assignment history', () => {
     expect(codes(a)).toEqual(['assignment-ambiguous', 'officer-conflict']);
   });
 });
+
+describe('identity facts from what the dock reports', () => {
+  it('reads the mount dock shape: usb descriptor, driver claims, conflicts', async () => {
+    const { identityFacts } = await import('../src/ingest/provenance.js');
+    const facts = identityFacts({
+      usb: { vendorId: 1, productId: 2, serial: 'USB0042', portPath: '1-1.2' },
+      driver: 'mass-storage',
+      claims: [
+        { source: 'usb-serial', where: 'USB descriptor', deviceId: 'USB0042' },
+        { source: 'identity-file', where: 'ZFY_INFO.TXT', deviceId: '7654321', officerId: '020304', officerName: '张三' },
+      ],
+      conflicts: ['usb-serial says USB0042, ZFY_INFO.TXT says 7654321'],
+    });
+    expect(facts).toEqual([
+      { source: 'usb-serial', where: 'USB descriptor', deviceId: 'USB0042' },
+      { source: 'identity-file', where: 'ZFY_INFO.TXT', deviceId: '7654321', officerId: '020304' },
+    ]);
+    // registered with --usb-serial, the two agree
+    const a = attribute({ identity: facts, recordedAt: null, recorderAliases: new Map([['USB0042', '7654321']]) });
+    expect(a.recorder).toMatchObject({ value: '7654321', conflict: false });
+    // unregistered USB serial: kept, flagged
+    expect(attribute({ identity: facts, recordedAt: null }).recorder.conflict).toBe(true);
+    expect(identityFacts(undefined)).toEqual([]);
+  });
+});
