@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
-import { isCanonicalJson } from './canonical.js';
+import { canonicalJson } from './canonical.js';
 import { CheckpointError, openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { ProofError, leafHash, verifyConsistency } from './merkle.js';
 import { NoteError, parseVerifierKey, type Verifier } from './note.js';
@@ -352,12 +352,14 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
     leafHashes.push(h);
     if (firstBroken) continue;
     let parsed: { seq?: unknown } | undefined;
+    let canonical = false;
     try {
       parsed = JSON.parse(text);
+      canonical = canonicalJson(parsed, { allowFloats: true }) === text;
     } catch {
       /* reported below */
     }
-    if (!parsed || !isCanonicalJson(text)) {
+    if (!parsed || !canonical) {
       firstBroken = { message: `entry ${seq} (line ${i + 1}) is not canonical JSON`, seq, file: EXPORT_FILES.entries, line: i + 1 };
     } else if (parsed.seq !== undefined && parsed.seq !== seq) {
       firstBroken = { message: `entry at line ${i + 1} says seq ${String(parsed.seq)}, expected ${seq}: entries were removed, added or reordered`, seq, file: EXPORT_FILES.entries, line: i + 1 };
