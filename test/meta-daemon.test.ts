@@ -65,7 +65,7 @@ describe('daemon: provenance and no leaked children', () => {
       db.close();
       expect(rows).toHaveLength(expected.length);
       const clip = rows.find((r) => r.source_path.endsWith('_0001.MP4'));
-      expect(clip).toMatchObject({ recorder_id: '7654321', officer_id: '020304', recorded_start: '2026-03-15T09:15:00+08:00', duration_seconds: 2, make: 'Anbao', metadata_available: 1 });
+      expect(clip).toMatchObject({ recorder_source: 'identity-file', officer_source: 'identity-file', recorder_id: '7654321', officer_id: '020304', recorded_start: '2026-03-15T09:15:00+08:00', duration_seconds: 2, make: 'Anbao', metadata_available: 1 });
       const photo = rows.find((r) => r.source_path.endsWith('.JPG'));
       expect([photo.gps_latitude, photo.gps_longitude]).toEqual([32.0584, 118.7965]);
 

@@ -12,6 +12,7 @@ import { MountDock } from '../dock/mount-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
 import { recoverAtStart } from '../ingest/recovery.js';
 import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
+import { readIdentityFiles } from '../dock/drivers/mass-storage.js';
 import { calendarWarning, catchUpRules, loadStationCalendar } from '../ingest/rules-step.js';
 import { verifyThenWipe } from '../ingest/wipe.js';
 import { ingestRecorder, type IngestContext, type IngestHooks, type IngestProgress, type IngestSummary } from '../ingest/session.js';
@@ -241,7 +242,12 @@ export class Daemon {
       try {
         if (controller.signal.aborted) return undefined;
         const found = this.mountDock?.identityOf(e.mountPath)?.identity;
-        const identity = e.usb || found ? (JSON.parse(JSON.stringify({ usb: e.usb, driver: found?.driver, claims: found?.claims, conflicts: found?.conflicts })) as Record<string, Json>) : undefined;
+        // A directory dock has no driver: the card's identity files (ZFY_INFO.TXT ...) still count.
+        const cardClaims = found ? undefined : await readIdentityFiles(e.mountPath).catch(() => []);
+        const identity =
+          e.usb || found || cardClaims?.length
+            ? (JSON.parse(JSON.stringify({ usb: e.usb, driver: found?.driver, claims: found?.claims ?? cardClaims, conflicts: found?.conflicts })) as Record<string, Json>)
+            : undefined;
         const recorderId = e.recorderHint ?? e.usb?.serial ?? null;
         const summary = await ingestRecorder(
           this.ctx,
