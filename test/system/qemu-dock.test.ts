@@ -1,6 +1,7 @@
 // The dock room on a real kernel: a QEMU guest with an xHCI controller and a hub; a FAT32 and an
 // exFAT recorder are hot-plugged on two hub ports; MountDock (self policy) mounts them read-only,
-// names each slot by its port and reports every file. Skips LOUDLY where QEMU or tools are missing.
+// names each slot by its port and reports every file; and the shipped udev rule is checked with
+// `udevadm test` against the real block devices. Skips LOUDLY where QEMU or tools are missing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,18 @@ describe.skipIf(missing.length > 0)('USB docks on a real kernel (QEMU guest, doc
     const sorted = (files: ManifestLine[]) => [...files].sort((a, b) => (Buffer.from(a.path) < Buffer.from(b.path) ? -1 : 1));
     expect(sorted(d1.files)).toEqual(sorted(manifests.BWC0000001));
     expect(sorted(d2.files)).toEqual(sorted(manifests.BWC0000002));
+
+    // the shipped udev rule, on the real devices: systemd-mount read-only under /run/evidock/media
+    for (const d of [d1, d2]) {
+      const u = (await g.waitFor('UDEVTEST', (x) => x.mountPath === d.mountPath, 60_000)).data;
+      expect(u.error).toBeUndefined();
+      const dev = u.dev as string;
+      const kernel = dev.replace('/dev/', '');
+      expect(u.runs.add).toContainEqual(
+        `run: '/usr/bin/systemd-mount --no-block --collect --automount=no --owner=evidock --options=ro,nosuid,nodev,noexec,fmask=0133,dmask=0022 --property=LazyUnmount=yes ${dev} /run/evidock/media/${kernel}'`,
+      );
+      expect(u.runs.remove).toContainEqual(`run: '/usr/bin/systemd-mount --no-block --umount /run/evidock/media/${kernel}'`);
+    }
 
     await g.unplug('r1');
     const u = (await g.waitFor('UNDOCKED', (d) => d.slot === 'A1', 30_000)).data;

@@ -2,7 +2,8 @@
 // mounts each recorder plugged into the hub; for each docking it prints the slot, USB facts and
 // the SHA-256 of every file, as "@@DOCKED {json}" on the serial console.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { MountDock } from '/app/dist/dock/mount-dock.js';
@@ -25,7 +26,26 @@ const dock = new MountDock({
   pollMs: 250,
   logger,
 });
+// The shipped udev rule, checked against the real device: which commands would udev run?
+function udevTest(mountPath) {
+  const src = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[1] === mountPath)?.[0];
+  if (!src) return emit('UDEVTEST', { mountPath, error: 'mount not in /proc/mounts' });
+  mkdirSync('/etc/udev/rules.d', { recursive: true });
+  copyFileSync('/app/systemd/80-evidock.rules', '/etc/udev/rules.d/80-evidock.rules');
+  const runs = {};
+  for (const action of ['add', 'remove']) {
+    const r = spawnSync('udevadm', ['test', `--action=${action}`, `/sys/class/block/${path.basename(src)}`], { encoding: 'utf8' });
+    runs[action] = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^run: /.test(l.trim())).map((l) => l.trim());
+  }
+  emit('UDEVTEST', { mountPath, dev: src, runs });
+}
+
 dock.on('docked', (e) => {
+  try {
+    udevTest(e.mountPath);
+  } catch (err) {
+    emit('UDEVTEST', { mountPath: e.mountPath, error: String(err) });
+  }
   let files = [];
   try {
     files = walk(e.mountPath);
