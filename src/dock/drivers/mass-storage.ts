@@ -136,8 +136,7 @@ export const driver: RecorderDriver = {
         source: 'usb-serial',
         where: `usb ${ctx.usb.vendorId}:${ctx.usb.productId} serial descriptor`,
         deviceId: ctx.usb.serial,
-        make: ctx.usb.manufacturer,
-        model: ctx.usb.product,
+        // the USB manufacturer/product strings often name the bridge chip, not the recorder: not a make/model claim
       });
     if (ctx.mountPath) claims.push(...(await readIdentityFiles(ctx.mountPath)));
     return combineClaims('mass-storage', claims);
