@@ -255,7 +255,9 @@ describe('journal, proofs and rebuild', () => {
     const o2 = after.prepare('SELECT * FROM originals ORDER BY evidence_number').all();
     const e2 = after.prepare('SELECT seq, at, type, entry, leaf_hash FROM audit_entries ORDER BY seq').all();
     const root2 = after.prepare('SELECT hash FROM audit_tree ORDER BY level DESC, idx LIMIT 1').pluck().get();
+    const cps = after.prepare('SELECT COUNT(*) FROM audit_checkpoints').pluck().get();
     after.close();
+    expect(cps).toBe(readdirSync(path.join(home, 'checkpoints')).length);
     expect(o2).toEqual(o1);
     expect(e2).toEqual(e1);
     expect(root2).toEqual(root1);

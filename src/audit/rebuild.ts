@@ -79,6 +79,7 @@ export interface SignedHead {
   file: string;
   size: number;
   root: Buffer;
+  note: string;
 }
 
 /** The signed checkpoint files under <home>/checkpoints that verify with the station key. */
@@ -88,8 +89,9 @@ export function readCheckpointFiles(dir: string, verifier: Verifier): { heads: S
   if (!existsSync(dir)) return { heads, problems };
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.checkpoint')).sort()) {
     try {
-      const c = openCheckpoint(readFileSync(path.join(dir, name)), verifier);
-      heads.push({ file: name, size: c.size, root: c.root });
+      const note = readFileSync(path.join(dir, name), 'utf8');
+      const c = openCheckpoint(note, verifier);
+      heads.push({ file: name, size: c.size, root: c.root, note });
     } catch (err) {
       problems.push({ file: `checkpoints/${name}`, problem: (err as Error).message });
     }
@@ -151,4 +153,39 @@ export function compareLog(live: Db, journal: JournalEntry[], heads: SignedHead[
     journal: h.size <= journalTree.size ? journalTree.root(h.size).equals(h.root) : null,
   }));
   return { differences, heads: heads2 };
+}
+
+/** Rebuild audit_checkpoints from the checkpoint files (name: <size>-<yyyymmddThhmmssZ>-<reason>.checkpoint). */
+export function insertCheckpointFiles(db: Db, dir: string, verifier: Verifier): number {
+  const { heads } = readCheckpointFiles(dir, verifier);
+  const ins = db.prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const h of heads) {
+      const m = /^\d+-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([a-z]+)/.exec(h.file);
+      const created = m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : '';
+      ins.run(h.size, h.root, h.note, m ? m[7] : 'unknown', created, path.join('checkpoints', h.file));
+    }
+  })();
+  return heads.length;
+}
+
+/** Rebuild audit_exports from the log.exported entries and the export checkpoints they name. */
+export function insertExportsFromLog(db: Db): number {
+  const rows = db
+    .prepare(`SELECT at, json_extract(entry, '$.data') AS data FROM audit_entries WHERE type = 'log.exported' ORDER BY seq`)
+    .all() as { at: string; data: string }[];
+  const find = db.prepare(`SELECT id FROM audit_checkpoints WHERE reason = 'export' AND size = ? AND root = ? ORDER BY id LIMIT 1`).pluck();
+  const ins = db.prepare('INSERT INTO audit_exports (checkpoint_id, start_seq, end_seq, dir, created_at) VALUES (?, ?, ?, ?, ?)');
+  let n = 0;
+  db.transaction(() => {
+    for (const r of rows) {
+      const d = JSON.parse(r.data ?? 'null') as { size?: number; root?: string; start?: number; end?: number; out?: string } | null;
+      if (!d || typeof d.size !== 'number' || typeof d.root !== 'string') continue; // a plain CSV/JSONL export
+      const id = find.get(d.size, Buffer.from(d.root, 'base64')) as number | undefined;
+      if (id === undefined) continue;
+      ins.run(id, d.start ?? 0, d.end ?? d.size, d.out ?? '', r.at);
+      n++;
+    }
+  })();
+  return n;
 }

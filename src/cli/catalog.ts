@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { keyPaths, loadStationKey } from '../audit/keys.js';
 import { appendAuditEntry, journalDir } from '../audit/log.js';
 import { verifierOf } from '../audit/note.js';
-import { compareLog, insertJournalEntries, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
+import { compareLog, insertCheckpointFiles, insertExportsFromLog, insertJournalEntries, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
 import { checkpointsDir } from '../audit/station.js';
 import { loadConfig } from '../config.js';
 import { openCatalog } from '../store/catalog.js';
@@ -31,20 +31,25 @@ export function registerCatalog(program: Command): void {
       const journal = loadJournal(journalDir(home.dir));
       const db = openCatalog(into);
       let entries = 0;
+      let checkpoints = 0;
       try {
         insertScannedOriginals(db, scan.originals);
         entries = insertJournalEntries(db, journal.entries);
+        if (existsSync(keyPaths(home.dir).privateKey)) {
+          checkpoints = insertCheckpointFiles(db, checkpointsDir(home.dir), verifierOf(loadStationKey(home.dir, config.station.id)));
+          insertExportsFromLog(db);
+        }
       } finally {
         db.close();
       }
       const result = {
-        into, station: config.station.id, originals: scan.originals.length, entries, journalEntries: journal.entries.length,
+        into, station: config.station.id, originals: scan.originals.length, entries, checkpoints, journalEntries: journal.entries.length,
         storeProblems: scan.problems, journalProblems: journal.problems,
         ok: scan.problems.length === 0 && journal.problems.length === 0 && entries === journal.entries.length,
       };
       if (opts.json) printJson(result);
       else {
-        process.stdout.write(`rebuilt ${into}: ${result.originals} originals from the store, ${entries} audit entries from the journal\n`);
+        process.stdout.write(`rebuilt ${into}: ${result.originals} originals from the store, ${entries} audit entries from the journal, ${checkpoints} signed checkpoints\n`);
         for (const p of scan.problems) process.stdout.write(`store    ${p.path}: ${p.problem}\n`);
         for (const p of journal.problems) process.stdout.write(`journal  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.problem}\n`);
         if (entries < journal.entries.length) process.stdout.write(`journal  entries after ${entries - 1} not imported: the journal has a gap there\n`);
