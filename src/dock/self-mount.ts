@@ -2,9 +2,10 @@
 // sysfs, pick the partitions (or the whole disk) that carry a recorder filesystem, and mount each
 // read-only, nosuid,nodev,noexec under the media root, named by dock slot. A pulled recorder's
 // dead mount is lazily unmounted. Needs CAP_SYS_ADMIN (root in a test guest or an appliance).
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { isUnder, parseMountinfo } from './mountinfo.js';
 import { lazyUnmount, mountReadOnly, probeFsType, remount } from './mounter.js';
 import { disksOfUsbDevice, usbDevicePresent } from './sysfs.js';
 import type { UsbDeviceInfo } from './usb-device.js';
@@ -19,6 +20,15 @@ export interface SelfMounterOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Where `dev` is already mounted under the media root, if it is. */
+function alreadyMounted(dev: string, mediaRoot: string): string | undefined {
+  try {
+    return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).find((e) => e.source === dev && isUnder(e.mountPoint, mediaRoot))?.mountPoint;
+  } catch {
+    return undefined;
+  }
+}
 
 export class SelfMounter {
   /** Mount points made for each USB device, by port path. */
@@ -70,6 +80,13 @@ export class SelfMounter {
         }
         if (!fs) {
           logger.info({ slot, dev }, 'no recorder filesystem (FAT, exFAT, ext4, NTFS) on this partition; left alone');
+          continue;
+        }
+        const already = alreadyMounted(dev, this.opts.mediaRoot);
+        if (already) {
+          // e.g. the daemon restarted: the mount is there and the watcher docks it
+          logger.info({ slot, dev, target: already }, 'recorder already mounted');
+          mounted.push(already);
           continue;
         }
         const target = path.join(this.opts.mediaRoot, mounted.length ? `${slot}-${mounted.length + 1}` : slot);
