@@ -66,28 +66,34 @@ export interface ExportSummary {
   files: Record<string, string>;
 }
 
-/** Buffered writer: big writes, a hash of what was written, fsync at the end. */
+/** Buffered writer: strings encoded straight into one reused buffer, a hash of what was written, fsync at the end. */
 class FileWriter {
   private readonly fd: number;
-  private chunks: string[] = [];
-  private pending = 0;
+  private readonly buf = Buffer.allocUnsafe(4 << 20);
+  private used = 0;
   private readonly hash = createHash('sha256');
   constructor(readonly file: string) {
     this.fd = openSync(file, 'wx', 0o644);
   }
   write(s: string): void {
-    this.chunks.push(s);
-    this.pending += s.length;
-    if (this.pending >= 1 << 20) this.flush();
+    if (s.length * 3 > this.buf.length - this.used) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) {
+        this.out(Buffer.from(s, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used, 'utf8');
+  }
+  private out(b: Buffer): void {
+    this.hash.update(b);
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off);
   }
   private flush(): void {
-    if (this.chunks.length === 0) return;
-    const buf = Buffer.from(this.chunks.join(''), 'utf8');
-    this.hash.update(buf);
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off);
-    this.chunks = [];
-    this.pending = 0;
+    if (this.used === 0) return;
+    this.out(this.buf.subarray(0, this.used));
+    this.used = 0;
   }
   close(): string {
     this.flush();
@@ -114,7 +120,8 @@ export function csvField(v: string | number): string {
   if (typeof v === 'number') return String(v);
   let s = v;
   if (s.length > 0 && FORMULA_START.has(s[0])) s = "'" + s;
-  if (NEEDS_QUOTES.test(s)) s = '"' + s.replace(/"/g, '""') + '"';
+  if (s.includes('"')) return '"' + s.replaceAll('"', '""') + '"';
+  if (NEEDS_QUOTES.test(s)) return '"' + s + '"';
   return s;
 }
 

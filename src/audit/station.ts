@@ -6,7 +6,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync, chmod
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js';
-import { writeExport, type ExportSummary } from './export.js';
+import { writeExport, type ExportEntry, type ExportSummary } from './export.js';
 import { ensureStationKey } from './keys.js';
 import { appendAuditEntry, type Actor } from './log.js';
 import { ProofError, verifyInclusion, leafHash, HASH_SIZE } from './merkle.js';
@@ -126,16 +126,15 @@ export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportRe
   // Leaf hashes written to the export come from the stored tree (level 0), not from the entry
   // rows: an entry edited behind the triggers then shows up as a mismatch in `log verify`.
   const entries = (function* () {
-    const rows = db
+    const stmt = db
       .prepare(
-        `SELECT e.seq, e.at, e.type, e.entry, COALESCE(t.hash, e.leaf_hash) AS leaf,
-           json_extract(e.entry, '$.actor.via') AS via, json_extract(e.entry, '$.actor.user') AS user,
-           json_extract(e.entry, '$.actor.sudoUser') AS sudo
-         FROM audit_entries e
+        `SELECT e.seq, e.at, e.type, e.entry, COALESCE(t.hash, e.leaf_hash) AS leaf FROM audit_entries e
          LEFT JOIN audit_tree t ON t.level = 0 AND t.idx = e.seq WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq`,
       )
-      .iterate(start, end) as Iterable<{ seq: number; at: string; type: string; entry: string; leaf: Buffer; via: string | null; user: string | null; sudo: string | null }>;
-    for (const r of rows) yield { seq: r.seq, entry: r.entry, leafHash: r.leaf, at: r.at, type: r.type, actor: { via: r.via, user: r.user, sudoUser: r.sudo } };
+      .raw(true);
+    for (const [seq, at, type, entry, leaf] of stmt.iterate(start, end) as Iterable<[number, string, string, string, Buffer]>) {
+      yield { seq, entry, leafHash: leaf, at, type, actor: actorOf(entry) };
+    }
   })();
   const proof = rangeProof(tree, start, end, size);
   const summary = writeExport({
@@ -164,6 +163,17 @@ export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportRe
     });
   })();
   return { ...summary, checkpointFile: cp.file, previous: prevRow && previous ? { size: prevRow.size, dir: prevRow.dir } : null };
+}
+
+/** The actor of a canonical entry: keys are sorted, so it is the first member. */
+function actorOf(entry: string): ExportEntry['actor'] {
+  const m = /^\{"actor":(\{[^{}]*\})/.exec(entry);
+  if (!m) return undefined;
+  try {
+    return JSON.parse(m[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
