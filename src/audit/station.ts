@@ -2,7 +2,7 @@
 // under <home>/checkpoints/), log exports with range and consistency proofs, and inclusion-proof
 // bundles for one recording. Pure verification lives in export.ts / merkle.ts; this file wires
 // them to the catalog and the home.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js';
@@ -99,6 +99,7 @@ export interface ExportResult extends ExportSummary {
 
 /** Write a log export directory and record it (entry log.exported + audit_exports row). */
 export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportResult {
+  if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`export directory ${opts.out} is not empty; choose a new one`);
   const { signer } = ensureStationKey(st.homeDir, st.stationId);
   const cp = writeCheckpoint(db, st, 'export');
   const tree = catchUpTree(db);
