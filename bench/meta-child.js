@@ -37,7 +37,7 @@ initStorageRoot(h.store);
 const db = openCatalog(h.catalog);
 const hooks = mode === 'none' ? undefined : provenanceHooks();
 const t = process.hrtime.bigint();
-const summary = await ingestRecorder({ db, config, home: h, logger: pino({ level: 'silent' }), actor: currentActor('cli'), hooks }, { root, recorderId: 'bench' });
+const summary = await ingestRecorder({ db, config, home: h, logger: pino({ level: 'silent' }), actor: currentActor('cli'), hooks }, { root, recorderId: '1234567' });
 const seconds = Number(process.hrtime.bigint() - t) / 1e9;
 const provenance = mode === 'none' ? 0 : db.prepare('SELECT COUNT(*) AS n FROM provenance WHERE metadata_available = 1').get().n;
 db.close();
