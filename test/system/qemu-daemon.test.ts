@@ -6,7 +6,7 @@
 //   - a recorder pulled mid-copy (port 1.3, throttled): nothing partial held; re-plugged: all held.
 // Skips LOUDLY where QEMU or tools are missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,18 @@ describe.skipIf(missing.length > 0)('evidock daemon in a QEMU guest with USB doc
     spawnSync('mdir', ['-/', '-b', '-i', `${image}@@1M`, '::/'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } })
       .stdout.split('\n')
       .filter((l) => l && !l.endsWith('/'));
+
+  let cmdId = 0;
+  /** Runs `evidock --home /tmp/home ARGS` inside the guest (through the reporter); returns stdout. */
+  const cli = async (args: string[]): Promise<string> => {
+    const id = ++cmdId;
+    writeFileSync(path.join(run, 'cmd.json.tmp'), JSON.stringify({ id, args }));
+    renameSync(path.join(run, 'cmd.json.tmp'), path.join(run, 'cmd.json'));
+    const ev = await guest!.waitFor('CLI', (d) => d.id === id, 180_000);
+    const out = JSON.parse(readFileSync(path.join(run, `cmd-${id}.json`), 'utf8'));
+    expect(ev.data.code, out.stderr).toBe(0);
+    return out.stdout;
+  };
 
   beforeAll(async () => {
     run = mkdtempSync(path.join(tmpdir(), 'evidock-qemu-daemon-'));
@@ -133,6 +145,17 @@ describe.skipIf(missing.length > 0)('evidock daemon in a QEMU guest with USB doc
       const firstHeld = log.find((l) => l.msg === 'file held' && l.slot === slot);
       if (mounted && firstHeld) console.log(`slot ${slot}: mount -> first file held ${((firstHeld.time - mounted.time) / 1000).toFixed(2)} s`);
     }
+    // what the officer and IT staff see: evidock docks --json and evidock status --json, in the guest
+    const docks = JSON.parse(await cli(['docks', '--json']));
+    expect(docks.daemon).not.toBeNull();
+    const bySlot = Object.fromEntries(docks.slots.map((s: any) => [s.slot, s]));
+    expect(bySlot.A1).toMatchObject({ port: '1-1.1', state: 'done', recorderId: 'BWC0000001', message: expect.stringMatching(/^wiped/) });
+    expect(bySlot.A2).toMatchObject({ port: '1-1.2', state: 'error', recorderId: 'BWC0000002', message: expect.stringMatching(/^not wiped/) });
+    expect(bySlot.A3).toMatchObject({ port: '1-1.3', state: 'empty' });
+    const status = JSON.parse(await cli(['status', '--json']));
+    expect(status.held.recordings).toBe(h.originals.length);
+    expect(status.slots.map((s: any) => s.slot).sort()).toEqual(['A1', 'A2', 'A3']);
+
     await g.unplug('r1');
     await g.unplug('r2');
     await g.waitFor('SLOT', (d) => d.slot === 'A1' && d.state === 'empty', 30_000);

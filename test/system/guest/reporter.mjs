@@ -4,8 +4,10 @@
 //                               original with the SHA-256 of its bytes in the store (re-read),
 //                               the wipes, the staging folder's leftovers and the files still
 //                               on each mounted recorder.
+//   @@CLI {id, code}            an evidock command the host asked for (/out/cmd.json) has run
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -68,5 +70,23 @@ function tick() {
     db?.close();
   }
 }
-setInterval(tick, 300);
+// The host asks for a CLI run by writing /out/cmd.json {id, args}: the answer is /out/cmd-<id>.json
+function command() {
+  if (!existsSync('/out/cmd.json')) return;
+  let req;
+  try {
+    req = JSON.parse(readFileSync('/out/cmd.json', 'utf8'));
+  } catch {
+    return; // half written
+  }
+  rmSync('/out/cmd.json', { force: true });
+  const r = spawnSync('node', ['/app/bin/evidock.js', '--home', HOME, ...req.args], { encoding: 'utf8', timeout: 120_000 });
+  writeFileSync(`/out/cmd-${req.id}.json.tmp`, JSON.stringify({ code: r.status, stdout: r.stdout, stderr: r.stderr }));
+  renameSync(`/out/cmd-${req.id}.json.tmp`, `/out/cmd-${req.id}.json`);
+  emit('CLI', { id: req.id, code: r.status });
+}
+setInterval(() => {
+  tick();
+  command();
+}, 300);
 emit('REPORTER', { home: HOME });

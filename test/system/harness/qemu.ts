@@ -125,8 +125,8 @@ export class QemuGuest {
     const qmp = await QmpClient.connect(qmpSock);
     const g = new QemuGuest(proc, qmp, o.outDir);
     let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString('utf8');
+    const onData = (d: string) => {
+      buf += d; // decoded by the stream: a UTF-8 character split across chunks stays whole
       let i: number;
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i).replace(/\r$/, '');
@@ -149,7 +149,7 @@ export class QemuGuest {
         }
       }
     };
-    proc.stdout!.on('data', onData);
+    proc.stdout!.setEncoding('utf8').on('data', onData);
     proc.stderr!.on('data', (d: Buffer) => o.onLine?.(`[qemu] ${d.toString().trimEnd()}`));
     proc.on('exit', () => (g.exited = true));
     return g;
