@@ -78,7 +78,12 @@ export function attachAuditHome(db: Db, homeDir: string, opts: { onError?: (err:
   attached.set(db, { journalDir: journalDir(homeDir), scheduled: false, onError: opts.onError });
   if (db.open && !db.readonly) {
     catchUpTree(db);
-    flushAuditJournal(db);
+    try {
+      flushAuditJournal(db); // entries committed while no one journaled them (crash, older version)
+    } catch (err) {
+      if (opts.onError) opts.onError(err);
+      else process.emitWarning(`evidock: audit journal not written: ${(err as Error).message}`);
+    }
   }
 }
 
