@@ -1,6 +1,7 @@
 // The registry and provenance commands through the real CLI (dist/): recorders, officers,
 // assign/assignments, ingest, list, show.
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, manifest, runCli, tempDir } from './helpers/evidock.js';
@@ -112,5 +113,20 @@ describe('provenance commands after an ingest', () => {
     const missing = cli('show', 'STATION-20990101-000001');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no held recording/);
+  });
+
+  it('a catalog rebuilt from the store alone has the same provenance', () => {
+    const into = path.join(t.dir, 'rebuilt.sqlite');
+    const r = cli('catalog', 'rebuild', '--into', into, '--json');
+    expect(r.stderr).not.toMatch(/TypeError/);
+    const result = JSON.parse(r.stdout);
+    expect(result.provenance).toBe(result.originals);
+    const live = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
+    const rebuilt = new Database(into, { readonly: true });
+    const rows = (db: Database.Database) =>
+      (db.prepare('SELECT * FROM provenance ORDER BY evidence_number').all() as Record<string, unknown>[]).map(({ derived_at: _d, ...rest }) => rest);
+    expect(rows(rebuilt)).toEqual(rows(live));
+    live.close();
+    rebuilt.close();
   });
 });

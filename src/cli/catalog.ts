@@ -33,7 +33,7 @@ export function registerCatalog(program: Command): void {
       let entries = 0;
       let checkpoints = 0;
       try {
-        insertScannedOriginals(db, scan.originals);
+        insertScannedOriginals(db, scan.originals, scan.provenance);
         entries = insertJournalEntries(db, journal.entries);
         if (existsSync(keyPaths(home.dir).privateKey)) {
           checkpoints = insertCheckpointFiles(db, checkpointsDir(home.dir), verifierOf(loadStationKey(home.dir, config.station.id)));
@@ -43,13 +43,13 @@ export function registerCatalog(program: Command): void {
         db.close();
       }
       const result = {
-        into, station: config.station.id, originals: scan.originals.length, entries, checkpoints, journalEntries: journal.entries.length,
+        into, station: config.station.id, originals: scan.originals.length, provenance: scan.provenance.length, entries, checkpoints, journalEntries: journal.entries.length,
         storeProblems: scan.problems, journalProblems: journal.problems,
         ok: scan.problems.length === 0 && journal.problems.length === 0 && entries === journal.entries.length,
       };
       if (opts.json) printJson(result);
       else {
-        process.stdout.write(`rebuilt ${into}: ${result.originals} originals from the store, ${entries} audit entries from the journal, ${checkpoints} signed checkpoints\n`);
+        process.stdout.write(`rebuilt ${into}: ${result.originals} originals (${result.provenance} with provenance) from the store, ${entries} audit entries from the journal, ${checkpoints} signed checkpoints\n`);
         for (const p of scan.problems) process.stdout.write(`store    ${p.path}: ${p.problem}\n`);
         for (const p of journal.problems) process.stdout.write(`journal  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.problem}\n`);
         if (entries < journal.entries.length) process.stdout.write(`journal  entries after ${entries - 1} not imported: the journal has a gap there\n`);

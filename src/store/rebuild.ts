@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from './catalog.js';
 import { listObjectRoots, objectPathFor, readInventory, PROVENANCE_FILE } from './ocfl.js';
+import { insertProvenance, provenanceRowFromDerived, type ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
 
 export interface StoreScan {
   originals: OriginalRow[];
+  /** Provenance rows (attribution, recording times, media facts) from provenance.json "derived". */
+  provenance: ProvenanceRow[];
   problems: { path: string; problem: string }[];
 }
 
@@ -21,11 +24,13 @@ interface Provenance {
   digests: { sha256: string; sm3?: string | null };
   heldAt: string;
   session: string;
+  derived?: unknown;
 }
 
 /** Read every object's provenance.json into catalog rows. */
 export function scanStore(storeRoot: string): StoreScan {
   const originals: OriginalRow[] = [];
+  const provenance: ProvenanceRow[] = [];
   const problems: StoreScan['problems'] = [];
   for (const root of listObjectRoots(storeRoot)) {
     const rel = path.relative(storeRoot, root);
@@ -51,16 +56,18 @@ export function scanStore(storeRoot: string): StoreScan {
         session_id: p.session,
         held_at: p.heldAt,
       });
+      const derived = provenanceRowFromDerived(p.evidenceNumber, p.derived, p.heldAt);
+      if (derived) provenance.push(derived);
     } catch (err) {
       problems.push({ path: rel, problem: `provenance unreadable: ${(err as Error).message}` });
     }
   }
   originals.sort((a, b) => (a.held_at < b.held_at ? -1 : a.held_at > b.held_at ? 1 : a.evidence_number < b.evidence_number ? -1 : 1));
-  return { originals, problems };
+  return { originals, provenance, problems };
 }
 
 /** Insert scanned originals (and a minimal session row for each session they name). */
-export function insertScannedOriginals(db: Db, originals: OriginalRow[]): void {
+export function insertScannedOriginals(db: Db, originals: OriginalRow[], provenance: ProvenanceRow[] = []): void {
   const sessions = new Map<string, { recorder: string | null; first: string; last: string }>();
   for (const o of originals) {
     const s = sessions.get(o.session_id);
@@ -82,6 +89,7 @@ export function insertScannedOriginals(db: Db, originals: OriginalRow[]): void {
   db.transaction(() => {
     for (const [id, s] of sessions) insSession.run(id, s.recorder, s.first, s.last);
     for (const o of originals) insOriginal.run(o);
+    for (const p of provenance) insertProvenance(db, p);
   })();
 }
 
