@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGuest, makeRecorderImage, qemuMissing, QemuGuest, type ManifestLine } from './harness/qemu.js';
 
 const missing = process.env.EVIDOCK_SKIP_QEMU ? ['EVIDOCK_SKIP_QEMU is set'] : qemuMissing({ exfat: true });
-if (missing.length) console.warn(`\n*** SKIPPING QEMU daemon test (test/system/qemu-daemon.test.ts): missing ${missing.join('; ')} ***\n`);
+if (missing.length) console.warn(`\n*** SKIPPING QEMU daemon test (test/system/qemu-daemon.test.ts): ${missing.length === 1 && missing[0].startsWith("EVIDOCK_SKIP_QEMU") ? "" : "missing "}${missing.join('; ')} ***\n`);
 
 interface Held {
   originals: { evidence_number: string; sha256: string; storedSha256: string; size: number; recorder_id: string | null; source_path: string }[];

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGuest, makeRecorderImage, qemuMissing, QemuGuest, type ManifestLine } from './harness/qemu.js';
 
 const missing = process.env.EVIDOCK_SKIP_QEMU ? ['EVIDOCK_SKIP_QEMU is set'] : qemuMissing({ exfat: true });
-if (missing.length) console.warn(`\n*** SKIPPING QEMU dock test (test/system/qemu-dock.test.ts): missing ${missing.join('; ')} ***\n`);
+if (missing.length) console.warn(`\n*** SKIPPING QEMU dock test (test/system/qemu-dock.test.ts): ${missing.length === 1 && missing[0].startsWith("EVIDOCK_SKIP_QEMU") ? "" : "missing "}${missing.join('; ')} ***\n`);
 
 describe.skipIf(missing.length > 0)('USB docks on a real kernel (QEMU guest, dock room only)', () => {
   let run = '';
