@@ -126,6 +126,11 @@ describe('provenance commands after an ingest', () => {
     const rows = (db: Database.Database) =>
       (db.prepare('SELECT * FROM provenance ORDER BY evidence_number').all() as Record<string, unknown>[]).map(({ derived_at: _d, ...rest }) => rest);
     expect(rows(rebuilt)).toEqual(rows(live));
+    for (const table of ['recorders', 'officers', 'assignments']) {
+      const all = (db: Database.Database) => db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
+      expect(all(rebuilt), table).toEqual(all(live));
+    }
+    expect(result.registry.assignments).toBeGreaterThan(2);
     live.close();
     rebuilt.close();
   });

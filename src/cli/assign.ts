@@ -35,6 +35,7 @@ export function registerAssign(program: Command): void {
           supersedes = Number(opts.corrects);
         }
         let id = 0;
+        const now = new Date();
         try {
           cli.db.transaction(() => {
             id = addAssignment(cli.db, {
@@ -44,7 +45,7 @@ export function registerAssign(program: Command): void {
               to_ms: toMs,
               supersedes,
               reason: opts.reason?.trim() || null,
-              created_at: new Date().toISOString(),
+              created_at: now.toISOString(),
               created_by: cli.actor.user,
             });
             const row = findAssignment(cli.db, id)!;
@@ -52,6 +53,7 @@ export function registerAssign(program: Command): void {
               type: supersedes === null ? 'registry.assignment.added' : 'registry.assignment.corrected',
               data: { id, recorder: row.recorder_serial, officer: row.officer_number, from: new Date(fromMs).toISOString(), to: toMs === null ? null : new Date(toMs).toISOString(), supersedes, reason: row.reason },
               actor: cli.actor,
+              at: now,
             });
           })();
         } catch (err) {

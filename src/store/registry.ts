@@ -130,3 +130,50 @@ export function assignmentsOf(db: Db, recorderSerials: readonly string[]): Assig
 export function registryHas(db: Db, table: 'recorders' | 'officers'): boolean {
   return db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
 }
+
+/**
+ * Replays the registry from the audit entries already in `db` (a catalog rebuilt from the
+ * journal): every registration and assignment was logged with all its fields. Returns counts.
+ */
+export function rebuildRegistryFromAudit(db: Db): { recorders: number; officers: number; assignments: number } {
+  const counts = { recorders: 0, officers: 0, assignments: 0 };
+  const rows = db
+    .prepare(`SELECT entry FROM audit_entries WHERE type IN ('registry.recorder.added', 'registry.officer.added', 'registry.assignment.added', 'registry.assignment.corrected') ORDER BY seq`)
+    .all() as { entry: string }[];
+  const insRecorder = db.prepare(
+    `INSERT OR IGNORE INTO recorders (serial, make, model, unit, usb_serial, registered_at, registered_by)
+     VALUES (@serial, @make, @model, @unit, @usb_serial, @registered_at, @registered_by)`,
+  );
+  const insOfficer = db.prepare(
+    `INSERT OR IGNORE INTO officers (number, name, unit, registered_at, registered_by) VALUES (@number, @name, @unit, @registered_at, @registered_by)`,
+  );
+  const insAssignment = db.prepare(
+    `INSERT OR IGNORE INTO assignments (id, recorder_serial, officer_number, from_ms, to_ms, supersedes, reason, created_at, created_by)
+     VALUES (@id, @recorder_serial, @officer_number, @from_ms, @to_ms, @supersedes, @reason, @created_at, @created_by)`,
+  );
+  const s = (v: unknown) => (typeof v === 'string' ? v : null);
+  db.transaction(() => {
+    for (const { entry } of rows) {
+      const e = JSON.parse(entry) as { at: string; type: string; actor?: { user?: string }; data: Record<string, unknown> };
+      const d = e.data;
+      if (e.type === 'registry.recorder.added') {
+        counts.recorders += insRecorder.run({ serial: s(d.serial), make: s(d.make), model: s(d.model), unit: s(d.unit), usb_serial: s(d.usb_serial), registered_at: s(d.registered_at) ?? e.at, registered_by: s(d.registered_by) ?? e.actor?.user ?? '' }).changes;
+      } else if (e.type === 'registry.officer.added') {
+        counts.officers += insOfficer.run({ number: s(d.number), name: s(d.name), unit: s(d.unit), registered_at: s(d.registered_at) ?? e.at, registered_by: s(d.registered_by) ?? e.actor?.user ?? '' }).changes;
+      } else {
+        counts.assignments += insAssignment.run({
+          id: d.id,
+          recorder_serial: s(d.recorder),
+          officer_number: s(d.officer),
+          from_ms: Date.parse(String(d.from)),
+          to_ms: typeof d.to === 'string' ? Date.parse(d.to) : null,
+          supersedes: typeof d.supersedes === 'number' ? d.supersedes : null,
+          reason: s(d.reason),
+          created_at: e.at,
+          created_by: e.actor?.user ?? '',
+        }).changes;
+      }
+    }
+  })();
+  return counts;
+}
