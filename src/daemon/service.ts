@@ -171,7 +171,9 @@ export class Daemon {
     const next: SlotStatus = { ...(prev ?? { slot, state: 'empty', since: new Date().toISOString() }), ...patch, slot };
     if (!prev || prev.state !== next.state) {
       next.since = new Date().toISOString();
-      this.logger.info({ slot, state: next.state, recorder: next.recorderId ?? undefined, message: next.message }, 'slot state');
+      // copying <-> verifying flips once per file: kept out of the journal at info level.
+      const perFile = prev && ['copying', 'verifying'].includes(prev.state) && ['copying', 'verifying'].includes(next.state);
+      this.logger[perFile ? 'debug' : 'info']({ slot, state: next.state, recorder: next.recorderId ?? undefined, message: next.message }, 'slot state');
     }
     this.slots.set(slot, next);
     this.markStatus();

@@ -4,6 +4,7 @@
 // recovery at the next start.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, type Actor, type Json } from '../audit/log.js';
@@ -222,7 +223,7 @@ export class IngestSession {
       }
       await commits;
     } catch (err) {
-      if (this.opts.signal?.aborted || isRecorderGone(err) || (err as NodeJS.ErrnoException)?.code === 'ENOENT') {
+      if (this.opts.signal?.aborted || (await this.recorderGone(err))) {
         this.summary.status = 'interrupted';
         this.log.warn({ err: reasonOf(err) }, 'session interrupted: what was committed stays held, the rest is taken at the next docking');
       } else {
@@ -240,6 +241,22 @@ export class IngestSession {
     commits.catch((e) => (failed = e));
     await Promise.resolve();
     if (failed) throw failed;
+  }
+
+  /**
+   * A pulled card often shows as EIO (or ENOENT) on the file in flight before the unmount: if the
+   * recorder's root cannot be listed any more, the recorder is gone, not just one file unreadable.
+   */
+  private async recorderGone(err: unknown): Promise<boolean> {
+    if (isRecorderGone(err)) return true;
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code !== 'EIO' && code !== 'ENOENT') return false;
+    try {
+      await readdir(this.recorder.root);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   private async scan(): Promise<WalkEntry[]> {
@@ -333,7 +350,7 @@ export class IngestSession {
         }
         this.log.warn({ path: entry.path, was: known.evidence_number }, 'same name, size and time as a held file but different bytes: holding it as a new original');
       } catch (err) {
-        if (isRecorderGone(err) || this.opts.signal?.aborted) throw err;
+        if (this.opts.signal?.aborted || (await this.recorderGone(err))) throw err;
         this.recordProblem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `cannot read to confirm: ${reasonOf(err)}`);
         return undefined;
       }
@@ -367,7 +384,7 @@ export class IngestSession {
       source.mtimeMs = Math.trunc(result.source.mtimeMs);
     } catch (err) {
       discard();
-      if (isRecorderGone(err) || this.opts.signal?.aborted) throw err;
+      if (this.opts.signal?.aborted || (await this.recorderGone(err))) throw err;
       this.recordProblem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `copy failed: ${reasonOf(err)}; nothing held, will be retried at the next docking`);
       if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err;
       return undefined;
