@@ -71,6 +71,15 @@ describe('log export and offline verify', () => {
     for (const r of rows) expect(csvRow(r)).toBe(stringify([r], { escape_formulas: true }));
   });
 
+  it('the exported CSV is byte for byte what csv-stringify writes for the same rows', () => {
+    const rows = entries.slice(0, 100).map((e) => {
+      const p = JSON.parse(e.entry);
+      return [e.seq, p.at, p.type, `${p.actor.via}:${p.actor.user}`, e.leafHash.toString('base64'), e.entry];
+    });
+    const want = stringify([['seq', 'at', 'type', 'actor', 'leaf_hash', 'entry'], ...rows], { escape_formulas: true });
+    expect(readFileSync(path.join(first, EXPORT_FILES.csv), 'utf8')).toBe(want);
+  });
+
   it('CSV has a header and one row per entry', () => {
     const csv = readFileSync(path.join(first, EXPORT_FILES.csv), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('seq,at,type,actor,leaf_hash,entry');

@@ -160,7 +160,19 @@ export function writeExport(input: ExportInput): ExportSummary {
         cols = {}; /* written as is; verify will name it */
       }
     }
-    csv.write(csvRow([e.seq, cols.at ?? '', cols.type ?? '', actorText(cols.actor), leaf, e.entry]));
+    // Same bytes as csvRow([...]), written field by field (no row array or joined row string).
+    csv.write(String(e.seq));
+    csv.write(',');
+    csv.write(csvField(cols.at ?? ''));
+    csv.write(',');
+    csv.write(csvField(cols.type ?? ''));
+    csv.write(',');
+    csv.write(csvField(actorText(cols.actor)));
+    csv.write(',');
+    csv.write(csvField(leaf));
+    csv.write(',');
+    csv.write(csvField(e.entry));
+    csv.write('\n');
     next++;
   }
   files[EXPORT_FILES.entries] = jsonl.close();
