@@ -95,7 +95,7 @@ async function logBench(n, tmp) {
   t = now();
   let c = cpu();
   const out = path.join(tmp, 'export');
-  const r = exportLog(db, { homeDir: home, stationId: 'STATION' }, { out, actor });
+  const r = await exportLog(db, { homeDir: home, stationId: 'STATION' }, { out, actor });
   const exportS = (now() - t) / 1000;
   console.log(`export of all ${r.end} entries (JSONL + CSV + leaf hashes + checkpoint + proofs): ${fmt(exportS, 2)} s wall, ${fmt(cpu() - c, 2)} s CPU (load average ${loadavg()})  [target < 10 s]`);
   t = now();

@@ -26,12 +26,12 @@ function add(n: number) {
   }
 }
 let counter = 0;
-function doExport(start: number, end: number, previous?: { note: string; size: number }, s: Signer = signer): string {
+async function doExport(start: number, end: number, previous?: { note: string; size: number }, s: Signer = signer): Promise<string> {
   const dir = path.join(tmp, `export-${counter++}`);
   const size = tree.size;
   const root = tree.root();
   const note = signCheckpoint({ origin: s.name, size, root }, s);
-  writeExport({
+  await writeExport({
     dir, origin: s.name, start, entries: entries.slice(start, end),
     checkpoint: { note, size, root }, rangeProof: rangeProof(tree, start, end, size),
     previous: previous && { note: previous.note, size: previous.size, root: tree.root(previous.size), proof: tree.consistencyProof(previous.size, size) },
@@ -48,10 +48,10 @@ function editLine(dir: string, file: string, line: number, edit: (s: string) => 
 }
 
 add(100);
-const first = doExport(0, 100);
+const first = await doExport(0, 100);
 const firstNote = readFileSync(path.join(first, EXPORT_FILES.checkpoint), 'utf8');
 add(57);
-const second = doExport(100, 157, { note: firstNote, size: 100 });
+const second = await doExport(100, 157, { note: firstNote, size: 100 });
 
 describe('log export and offline verify', () => {
   it('a clean export verifies, alone and against the previous one', () => {
@@ -86,8 +86,8 @@ describe('log export and offline verify', () => {
     expect(csv.length).toBe(101);
   });
 
-  it('one line edited: names the entry', () => {
-    const dir = doExport(0, 157);
+  it('one line edited: names the entry', async () => {
+    const dir = await doExport(0, 157);
     editLine(dir, EXPORT_FILES.entries, 43, (s) => s.replace('20261101-42', '20261101-99'));
     const r = verifyExport(dir);
     expect(r.ok).toBe(false);
@@ -95,8 +95,8 @@ describe('log export and offline verify', () => {
     expect(r.problems[0].message).toMatch(/entry 42 .*changed/);
   });
 
-  it('a line and its leaf hash edited: the root fails, and --previous names the entry', () => {
-    const dir = doExport(0, 157, { note: firstNote, size: 100 });
+  it('a line and its leaf hash edited: the root fails, and --previous names the entry', async () => {
+    const dir = await doExport(0, 157, { note: firstNote, size: 100 });
     editLine(dir, EXPORT_FILES.entries, 8, (s) => s.replace('20261101-7"', '20261101-8"'));
     const changed = readFileSync(path.join(dir, EXPORT_FILES.entries), 'utf8').split('\n')[7];
     const { createHash } = require('node:crypto') as typeof import('node:crypto');
@@ -108,8 +108,8 @@ describe('log export and offline verify', () => {
     expect(withPrev.problems.find((p) => p.seq !== undefined)?.seq).toBe(7);
   });
 
-  it('an entry removed: named as removed', () => {
-    const dir = doExport(0, 157);
+  it('an entry removed: named as removed', async () => {
+    const dir = await doExport(0, 157);
     const p = path.join(dir, EXPORT_FILES.entries);
     chmodSync(p, 0o644);
     const lines = readFileSync(p, 'utf8').split('\n');
@@ -121,16 +121,16 @@ describe('log export and offline verify', () => {
     expect(r.problems.find((x) => x.seq !== undefined)?.seq).toBe(20);
   });
 
-  it('a checkpoint signed by another key is refused with --key', () => {
+  it('a checkpoint signed by another key is refused with --key', async () => {
     const other = generateSigner('STATION-01');
-    const dir = doExport(0, 157, undefined, other);
+    const dir = await doExport(0, 157, undefined, other);
     expect(verifyExport(dir).ok).toBe(true); // self-consistent with the key it ships...
     const r = verifyExport(dir, { keyText: formatVerifierKey(verifierOf(signer)) });
     expect(r.ok).toBe(false);
     expect(r.problems[0].message).toMatch(/not signed by a trusted key/);
   });
 
-  it('a rewritten log (re-signed) is not consistent with the previous export', () => {
+  it('a rewritten log (re-signed) is not consistent with the previous export', async () => {
     // A forger with the key rebuilds the log with entry 5 changed and signs a new checkpoint.
     const forged = new MerkleTree(new MemoryTreeStore());
     const fEntries = entries.map((e) => ({ ...e }));
@@ -138,7 +138,7 @@ describe('log export and offline verify', () => {
     for (const e of fEntries) e.leafHash = forged.append(Buffer.from(e.entry)).leafHash;
     const dir = path.join(tmp, 'forged');
     const note = signCheckpoint({ origin: 'STATION-01', size: forged.size, root: forged.root() }, signer);
-    writeExport({
+    await writeExport({
       dir, origin: 'STATION-01', start: 0, entries: fEntries, checkpoint: { note, size: forged.size, root: forged.root() },
       rangeProof: rangeProof(forged, 0, forged.size), previous: { note: firstNote, size: 100, root: tree.root(100), proof: forged.consistencyProof(100) },
       verifierKey: formatVerifierKey(verifierOf(signer)), createdAt: 'x',
@@ -151,8 +151,8 @@ describe('log export and offline verify', () => {
     expect(r.problems.map((p) => p.message).join('\n')).toMatch(/not consistent with the previous export/);
   });
 
-  it('a truncated checkpoint or missing files are reported', () => {
-    const dir = doExport(0, 10);
+  it('a truncated checkpoint or missing files are reported', async () => {
+    const dir = await doExport(0, 10);
     chmodSync(path.join(dir, EXPORT_FILES.checkpoint), 0o644);
     writeFileSync(path.join(dir, EXPORT_FILES.checkpoint), firstNote.slice(0, 40));
     expect(verifyExport(dir).ok).toBe(false);

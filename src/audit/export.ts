@@ -67,7 +67,7 @@ export interface ExportSummary {
 }
 
 /** Buffered writer: strings encoded straight into one reused buffer, a hash of what was written, fsync at the end. */
-class FileWriter {
+export class FileWriter {
   private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(4 << 20);
   private used = 0;
@@ -134,17 +134,37 @@ function actorText(a: { via?: string | null; user?: string | null; sudoUser?: st
   return `${a.via ?? ''}:${a.user ?? ''}${a.sudoUser ? ` (sudo ${a.sudoUser})` : ''}`;
 }
 
+export type CsvRowFields = [number, string, string, string, string, string];
+
+/** One CSV row (same bytes as csvRow), written field by field: no row array or joined row string. */
+export function writeCsvRow(w: FileWriter, r: CsvRowFields): void {
+  w.write(String(r[0]));
+  for (let i = 1; i < 6; i++) {
+    w.write(',');
+    w.write(csvField(r[i]));
+  }
+  w.write('\n');
+}
+
+export const CSV_HEADER = csvRow(['seq', 'at', 'type', 'actor', 'leaf_hash', 'entry']);
+
+/** entries.csv, written on this thread. (A worker-thread writer was tried: on a busy 2-core
+ * machine it cost 30 % more CPU for no wall-clock gain, so it is not used.) */
+function openCsvSink(file: string): { row(r: CsvRowFields): void; close(): string } {
+  const w = new FileWriter(file);
+  w.write(CSV_HEADER);
+  return { row: (r) => writeCsvRow(w, r), close: () => w.close() };
+}
+
 /** Write an export directory (which must not exist or be empty). */
-export function writeExport(input: ExportInput): ExportSummary {
+export async function writeExport(input: ExportInput): Promise<ExportSummary> {
   const { dir } = input;
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`export directory ${dir} is not empty; choose a new one`);
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {};
   const jsonl = new FileWriter(path.join(dir, EXPORT_FILES.entries));
   const leaves = new FileWriter(path.join(dir, EXPORT_FILES.leaves));
-  const csv = new FileWriter(path.join(dir, EXPORT_FILES.csv));
-  // The full entry is the last column; the first ones are there to sort and filter by.
-  csv.write(csvRow(['seq', 'at', 'type', 'actor', 'leaf_hash', 'entry']));
+  const csv = openCsvSink(path.join(dir, EXPORT_FILES.csv));
   let next = input.start;
   for (const e of input.entries) {
     if (e.seq !== next) throw new Error(`export: expected entry ${next}, got ${e.seq}`);
@@ -160,19 +180,7 @@ export function writeExport(input: ExportInput): ExportSummary {
         cols = {}; /* written as is; verify will name it */
       }
     }
-    // Same bytes as csvRow([...]), written field by field (no row array or joined row string).
-    csv.write(String(e.seq));
-    csv.write(',');
-    csv.write(csvField(cols.at ?? ''));
-    csv.write(',');
-    csv.write(csvField(cols.type ?? ''));
-    csv.write(',');
-    csv.write(csvField(actorText(cols.actor)));
-    csv.write(',');
-    csv.write(csvField(leaf));
-    csv.write(',');
-    csv.write(csvField(e.entry));
-    csv.write('\n');
+    csv.row([e.seq, cols.at ?? '', cols.type ?? '', actorText(cols.actor), leaf, e.entry]);
     next++;
   }
   files[EXPORT_FILES.entries] = jsonl.close();

@@ -98,7 +98,7 @@ export interface ExportResult extends ExportSummary {
 }
 
 /** Write a log export directory and record it (entry log.exported + audit_exports row). */
-export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportResult {
+export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Promise<ExportResult> {
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`export directory ${opts.out} is not empty; choose a new one`);
   const { signer } = ensureStationKey(st.homeDir, st.stationId);
   const cp = writeCheckpoint(db, st, 'export');
@@ -138,7 +138,7 @@ export function exportLog(db: Db, st: StationRef, opts: ExportOptions): ExportRe
     }
   })();
   const proof = rangeProof(tree, start, end, size);
-  const summary = writeExport({
+  const summary = await writeExport({
     dir: opts.out,
     origin: st.stationId,
     start,

@@ -43,7 +43,7 @@ export function registerLog(program: Command): void {
         if (opts.out && opts.format === undefined) {
           let r;
           try {
-            r = exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor });
+            r = await exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor });
           } catch (err) {
             if ((err as Error).message.includes('not empty')) throw new CliError((err as Error).message);
             throw err;
