@@ -12,6 +12,7 @@ import {
   CLOCK_RULE,
   GAP_RULE,
   checkClocks,
+  distrustsTime,
   evaluateDeadline,
   findInterruptions,
   loadCalendar,
@@ -254,7 +255,7 @@ function auditData(row: DeadlineFactRow, previous?: StoredDeadlineFact): Record<
 
 /** Evaluates an original's deadline from what the catalog holds now (pure rules, catalog input). */
 export function evaluateOriginal(env: RulesEnv, o: OriginalRow, times: RecordingTimeRow | undefined): DeadlineResult {
-  const flags = clockFlagsOf(env.db, o.evidence_number);
+  const flags = clockFlagsOf(env.db, o.evidence_number).filter(distrustsTime);
   const start: TimeCandidate | null = times?.start_at != null ? { at: times.start_at, source: times.start_source ?? 'recording-start' } : null;
   const fallbacks: TimeCandidate[] = [];
   // The file's mtime comes from the same recorder clock: usable only if that clock passed the checks.
@@ -404,7 +405,7 @@ export function afterSessionFacts(env: RulesEnv, evidenceNumbers: string[], dock
     const from = Math.min(...list.map((r) => r.start_at!)) - maxGap - 86_400_000;
     const to = Math.max(...list.map((r) => r.end_at ?? r.start_at!)) + maxGap;
     const segments = recorderSegments(env.db, rec, from, to)
-      .filter((s) => s.start_at !== null && (s.media_kind ?? streamByName(s.file_name)) !== 'photo' && clockFlagsOf(env.db, s.evidence_number).length === 0 && !notARecordingReason(env.db, s.evidence_number))
+      .filter((s) => s.start_at !== null && (s.media_kind ?? streamByName(s.file_name)) !== 'photo' && clockFlagsOf(env.db, s.evidence_number).filter(distrustsTime).length === 0 && !notARecordingReason(env.db, s.evidence_number))
       .map((s) => ({ id: s.evidence_number, recorder: rec, officer: s.officer_id, start: s.start_at!, end: s.end_at, seq: s.seq, stream: s.media_kind ?? streamByName(s.file_name) }));
     const gaps = findInterruptions(segments, { thresholdMs: env.config.rules.gap_threshold_seconds * 1000, activityMaxGapMs: maxGap });
     env.db.transaction(() => {

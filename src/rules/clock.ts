@@ -8,7 +8,10 @@
 //                        sequence number, should have non-decreasing start times; the fewest
 //                        files that break the order (outside a longest non-decreasing run) are
 //                        flagged, so one bad file does not flag all that follow it.
-// A flagged start time is not trusted for the deadline (see deadline.ts).
+// A start time flagged future, before-registration or sequence-order is not trusted for the
+// deadline (see deadline.ts). A too-old start stays trusted: an old recording docked late is what
+// lateness looks like, and distrusting it would report every recording kept back more than
+// maxAgeDays as on time. The flag stays, for a supervisor to look at.
 
 export type ClockFlagKind = 'future' | 'before-registration' | 'too-old' | 'sequence-order';
 
@@ -95,8 +98,13 @@ export function outOfSequence(items: ClockSubject[]): Array<string | number> {
   return out;
 }
 
-/** Whether a start time is trustworthy: true when no flag names it. */
+/** Whether a flag makes its start time untrustworthy (see the note at the top). */
+export function distrustsTime(flag: { kind: string }): boolean {
+  return flag.kind !== 'too-old';
+}
+
+/** Whether a start time is trustworthy: true when no distrusting flag names it. */
 export function trustedIds(items: ClockSubject[], flags: ClockFlag[]): Set<string | number> {
-  const bad = new Set(flags.map((f) => f.id));
+  const bad = new Set(flags.filter(distrustsTime).map((f) => f.id));
   return new Set(items.filter((i) => i.start !== null && !bad.has(i.id)).map((i) => i.id));
 }
