@@ -446,7 +446,8 @@ export class IngestSession {
         { logicalPath: item.logicalName, sha256: item.digests.sha256, size: item.bytes },
         { logicalPath: 'provenance.json', sha256: sha256Hex(provenanceText), size: Buffer.byteLength(provenanceText) },
       ],
-      fixity: item.digests.sm3 ? { sm3: { [item.logicalName]: item.digests.sm3 } } : undefined,
+      // SM3 is not in OCFL's fixity vocabulary (nor its digest-algorithm extension): it is kept
+      // in provenance.json and the catalog, not in the inventory, so the object stays valid.
     });
     sealStagedObject(item.stagedObject, inventory);
     db.transaction(() =>

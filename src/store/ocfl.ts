@@ -108,7 +108,7 @@ export interface InventoryInput {
   message: string;
   user: { name: string; address?: string };
   files: StagedFile[];
-  /** Extra fixity digests (e.g. sm3), keyed by algorithm then logical path. */
+  /** Extra fixity digests, keyed by an algorithm of OCFL's vocabulary (md5, sha1, sha512, blake2b-512...), then logical path. */
   fixity?: Record<string, Record<string, string>>;
 }
 
