@@ -14,7 +14,13 @@ prepareHome(h);
 initStorageRoot(h.store);
 const db = openCatalog(h.catalog);
 const t = process.hrtime.bigint();
-const summary = await ingestRecorder({ db, config, home: h, logger: pino({ level: 'silent' }), actor: currentActor('cli') }, { root, recorderId: 'bench' });
+const phases = {};
+const ms = () => Number(process.hrtime.bigint() - t) / 1e6;
+const summary = await ingestRecorder(
+  { db, config, home: h, logger: pino({ level: 'silent' }), actor: currentActor('cli') },
+  { root, recorderId: 'bench' },
+  { onProgress: (p) => (phases[p.phase] ??= Math.round(ms())) },
+);
 const seconds = Number(process.hrtime.bigint() - t) / 1e9;
 db.close();
-process.stdout.write(JSON.stringify({ seconds, held: summary.held, bytes: summary.bytesHeld, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+process.stdout.write(JSON.stringify({ seconds, held: summary.held, bytes: summary.bytesHeld, maxRssKiB: process.resourceUsage().maxRSS, phasesStartMs: phases }) + '\n');

@@ -43,6 +43,7 @@ export default async function ingestBench(flags) {
           prep();
           const ev = ingestOnce(card, home);
           t.ev.push(ev.seconds);
+          if (flags.includes('--phases')) console.log('    evidock phases (ms from start):', JSON.stringify(ev.phasesStartMs));
           rss = Math.max(rss, ev.maxRssKiB);
           prep();
           t.cpSync.push(timeShell(`cp '${file}' '${dest}' && sync`));
