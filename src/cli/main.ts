@@ -15,6 +15,7 @@ import { registerList } from './list.js';
 import { registerOfficers } from './officers.js';
 import { registerRecorders } from './recorders.js';
 import { registerShow } from './show.js';
+import { registerProves } from './proves.js';
 import { registerCalendar } from './calendar.js';
 import { registerGaps } from './gaps.js';
 import { registerReport } from './report.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerOfficers(program);
   registerAssign(program);
   registerShow(program);
+  registerProves(program);
   registerList(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

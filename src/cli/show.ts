@@ -6,6 +6,7 @@ import type { Db } from '../store/catalog.js';
 import { findProvenance } from '../store/provenance.js';
 import { findOriginal, findOriginalBySha256 } from '../store/records.js';
 import { findOfficer, findRecorder } from '../store/registry.js';
+import { provesNotesOf } from '../store/proves-notes.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 
 function hasTable(db: Db, name: string): boolean {
@@ -94,6 +95,7 @@ export function describeOriginal(db: Db, key: string, storeRoot: string): Record
     session: o.session_id,
     flags: p ? JSON.parse(p.flags) : [{ code: 'provenance-missing', message: 'no provenance was derived for this original' }],
     rules,
+    proves: provesNotesOf(db, o.evidence_number).map((n) => ({ text: n.text, case: n.case_ref, notedBy: n.noted_by, notedAt: n.noted_at })),
   };
 }
 
@@ -136,6 +138,10 @@ export function registerShow(program: Command): void {
         if (flags.length) {
           out.write('flags\n');
           for (const f of flags) out.write(`  ${f.code}: ${f.message}\n`);
+        }
+        if (d.proves.length) {
+          out.write('proves (Art. 8)\n');
+          for (const n of d.proves) out.write(`  ${n.notedAt} ${n.notedBy}${n.case ? ` [case ${n.case}]` : ''}: ${n.text}\n`);
         }
         for (const side of ['recorder', 'officer'] as const) {
           if (d[side].claims.length > 1) {

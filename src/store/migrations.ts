@@ -363,4 +363,22 @@ CREATE INDEX recorder_wipes_session ON recorder_wipes(session_id);
 ${appendOnly('recorder_wipes')}
 `,
   },
+  {
+    version: 11,
+    name: 'provenance: what a recording proves (Art. 8), noted later as facts',
+    sql: `
+-- Art. 8 asks, for recordings used as evidence, what they prove (证明对象). It is known only
+-- later, from the case: each note is a fact; a changed view is a new note, never an edit.
+CREATE TABLE proves_notes (
+  id INTEGER PRIMARY KEY,
+  evidence_number TEXT NOT NULL REFERENCES originals(evidence_number),
+  text TEXT NOT NULL,
+  case_ref TEXT,
+  noted_by TEXT NOT NULL,
+  noted_at TEXT NOT NULL
+);
+CREATE INDEX proves_notes_evidence ON proves_notes(evidence_number);
+${appendOnly('proves_notes')}
+`,
+  },
 ];
