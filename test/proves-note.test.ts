@@ -52,8 +52,21 @@ describe('evidock proves', () => {
     expect(JSON.parse(runCli(['--home', home, 'show', evidence, '--json']).stdout).proves).toHaveLength(2);
   });
 
-  it('catalog check still finds the live catalog equal to its reconstruction', () => {
+  it('catalog check still agrees, and catalog rebuild restores the notes from the journal', () => {
     const r = runCli(['--home', home, 'catalog', 'check', '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    const into = path.join(tmp.dir, 'rebuilt.sqlite');
+    const rebuilt = runCli(['--home', home, 'catalog', 'rebuild', '--into', into, '--json']);
+    expect(rebuilt.code, rebuilt.stdout + rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout).provesNotes).toBe(2);
+    const live = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
+    const copy = new Database(into, { readonly: true });
+    try {
+      const q = 'SELECT id, evidence_number, text, case_ref, noted_by, noted_at FROM proves_notes ORDER BY id';
+      expect(copy.prepare(q).all()).toEqual(live.prepare(q).all());
+    } finally {
+      live.close();
+      copy.close();
+    }
   });
 });

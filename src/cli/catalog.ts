@@ -11,6 +11,7 @@ import { checkpointsDir } from '../audit/station.js';
 import { loadConfig } from '../config.js';
 import { openCatalog } from '../store/catalog.js';
 import { compareOriginals, insertScannedOriginals, scanStore } from '../store/rebuild.js';
+import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
 import { rebuildRegistryFromAudit } from '../store/registry.js';
 import type { OriginalRow } from '../store/records.js';
 import { CliError, EXIT_PROBLEM, globalOptions, openCli, printJson } from './context.js';
@@ -34,10 +35,12 @@ export function registerCatalog(program: Command): void {
       let entries = 0;
       let checkpoints = 0;
       let registry = { recorders: 0, officers: 0, assignments: 0 };
+      let provesNotes = 0;
       try {
         insertScannedOriginals(db, scan.originals, scan.provenance);
         entries = insertJournalEntries(db, journal.entries);
         registry = rebuildRegistryFromAudit(db);
+        provesNotes = rebuildProvesNotesFromAudit(db);
         if (existsSync(keyPaths(home.dir).privateKey)) {
           checkpoints = insertCheckpointFiles(db, checkpointsDir(home.dir), verifierOf(loadStationKey(home.dir, config.station.id)));
           insertExportsFromLog(db);
@@ -46,7 +49,7 @@ export function registerCatalog(program: Command): void {
         db.close();
       }
       const result = {
-        into, station: config.station.id, originals: scan.originals.length, provenance: scan.provenance.length, registry, entries, checkpoints, journalEntries: journal.entries.length,
+        into, station: config.station.id, originals: scan.originals.length, provenance: scan.provenance.length, registry, provesNotes, entries, checkpoints, journalEntries: journal.entries.length,
         storeProblems: scan.problems, journalProblems: journal.problems,
         ok: scan.problems.length === 0 && journal.problems.length === 0 && entries === journal.entries.length,
       };
@@ -56,7 +59,7 @@ export function registerCatalog(program: Command): void {
         for (const p of scan.problems) process.stdout.write(`store    ${p.path}: ${p.problem}\n`);
         for (const p of journal.problems) process.stdout.write(`journal  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.problem}\n`);
         if (entries < journal.entries.length) process.stdout.write(`journal  entries after ${entries - 1} not imported: the journal has a gap there\n`);
-        process.stdout.write(`registry from the journal: ${registry.recorders} recorders, ${registry.officers} officers, ${registry.assignments} assignments\n`);
+        process.stdout.write(`registry from the journal: ${registry.recorders} recorders, ${registry.officers} officers, ${registry.assignments} assignments; ${provesNotes} "proves" notes\n`);
         process.stdout.write('sightings and rules facts are not in the store or journal and are not rebuilt\n');
       }
       if (!result.ok) process.exitCode = EXIT_PROBLEM;

@@ -34,8 +34,9 @@ export function registerProves(program: Command): void {
           const rowId = insertProvesNote(cli.db, note);
           appendAuditEntry(cli.db, {
             type: 'recording.proves-noted',
-            data: { evidenceNumber: o.evidence_number, note: rowId, text, case: note.case_ref ?? undefined },
+            data: { evidenceNumber: o.evidence_number, note: rowId, text, case: note.case_ref ?? undefined, notedBy: note.noted_by },
             actor: cli.actor,
+            at: new Date(note.noted_at),
           });
           return rowId;
         })();
