@@ -207,26 +207,21 @@ export class IngestSession {
       const files = await this.scan();
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
       let bytesBefore = 0;
-      // Commits run in order, one after another, while the next file is already being copied.
-      // The first commit failure (e.g. a full disk) stops the session at the next file.
       let commits: Promise<void> = Promise.resolve();
-      let commitFailure: unknown;
       for (let i = 0; i < files.length; i++) {
-        if (commitFailure) throw commitFailure;
         if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new Error('aborted');
         this.report({ phase: 'copying', fileIndex: i + 1, filePath: files[i].path, bytesDone: bytesBefore });
         const staged = await this.stageOne(files[i], bytesBefore);
         bytesBefore += files[i].stat.size;
+        // Commit in order, while the next file is already being copied.
         if (staged) {
           // Derived facts (metadata) start now, while earlier files commit and the next one copies.
           staged.described = this.describe(staged);
-          commits = commits
-            .then(() => (commitFailure ? undefined : this.commitOne(staged)))
-            .catch((err) => void (commitFailure ??= err));
+          commits = commits.then(() => this.commitOne(staged));
         }
+        await this.settleEarlyFailure(commits);
       }
       await commits;
-      if (commitFailure) throw commitFailure;
     } catch (err) {
       if (this.opts.signal?.aborted || (await this.recorderGone(err))) {
         this.summary.status = 'interrupted';
@@ -238,6 +233,14 @@ export class IngestSession {
     }
     await this.readBack.close();
     return this.finish();
+  }
+
+  /** Surface a commit failure (e.g. disk full) promptly instead of after the whole card. */
+  private async settleEarlyFailure(commits: Promise<void>): Promise<void> {
+    let failed: unknown;
+    commits.catch((e) => (failed = e));
+    await Promise.resolve();
+    if (failed) throw failed;
   }
 
   /**
