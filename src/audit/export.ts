@@ -36,7 +36,8 @@ export const EXPORT_FILES = {
 export interface ExportEntry {
   seq: number;
   entry: string;
-  leafHash: Buffer;
+  /** The stored leaf hash (or its base64 text). */
+  leafHash: Buffer | string;
   /** CSV columns, when the caller has them already (else they are parsed from the entry). */
   at?: string;
   type?: string;
@@ -136,14 +137,9 @@ function actorText(a: { via?: string | null; user?: string | null; sudoUser?: st
 
 export type CsvRowFields = [number, string, string, string, string, string];
 
-/** One CSV row (same bytes as csvRow), written field by field: no row array or joined row string. */
+/** One CSV row (same bytes as csvRow), written as one string: no row array, one encode. */
 export function writeCsvRow(w: FileWriter, r: CsvRowFields): void {
-  w.write(String(r[0]));
-  for (let i = 1; i < 6; i++) {
-    w.write(',');
-    w.write(csvField(r[i]));
-  }
-  w.write('\n');
+  w.write(`${r[0]},${csvField(r[1])},${csvField(r[2])},${csvField(r[3])},${csvField(r[4])},${csvField(r[5])}\n`);
 }
 
 export const CSV_HEADER = csvRow(['seq', 'at', 'type', 'actor', 'leaf_hash', 'entry']);
@@ -170,7 +166,7 @@ export async function writeExport(input: ExportInput): Promise<ExportSummary> {
     if (e.seq !== next) throw new Error(`export: expected entry ${next}, got ${e.seq}`);
     if (e.entry.includes('\n')) throw new Error(`export: entry ${e.seq} contains a newline`);
     jsonl.write(e.entry + '\n');
-    const leaf = e.leafHash.toString('base64');
+    const leaf = typeof e.leafHash === 'string' ? e.leafHash : e.leafHash.toString('base64');
     leaves.write(leaf + '\n');
     let cols: { at?: string; type?: string; actor?: ExportEntry['actor'] } = e;
     if (e.at === undefined) {
