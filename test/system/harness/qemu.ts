@@ -172,12 +172,25 @@ export class QemuGuest {
         this.waiters = this.waiters.filter((x) => x !== w);
         clearInterval(dead);
         clearTimeout(t);
-        reject(new Error(`${why} waiting for @@${tag}; last serial lines:\n${this.serial.slice(-30).join('\n')}`));
+        reject(new Error(`${why} waiting for @@${tag}; ${this.diagnostics()}`));
       };
       const t = setTimeout(() => fail(`timeout (${timeoutMs} ms)`), timeoutMs);
       const dead = setInterval(() => this.exited && fail('QEMU exited'), 200);
       this.waiters.push(w);
     });
+  }
+
+  /** What a failed wait shows: each slot's last state, the daemon log's tail, the last serial lines. */
+  diagnostics(): string {
+    const slots = new Map<string, Record<string, any>>();
+    for (const e of this.events) if (e.tag === 'SLOT') slots.set(String(e.data.slot), e.data);
+    const log = path.join(this.outDir, 'daemon.log');
+    const daemonTail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-40).join('\n') : '(no daemon.log)';
+    return [
+      `last slot states:\n${[...slots.values()].map((d) => `  ${JSON.stringify(d)}`).join('\n') || '  (none)'}`,
+      `daemon.log, last 40 lines:\n${daemonTail}`,
+      `last serial lines:\n${this.serial.slice(-30).join('\n')}`,
+    ].join('\n');
   }
 
   /** The first event after `prev` (in arrival order) with `tag` matching `pred`. */
