@@ -11,6 +11,10 @@ import { appendAuditEntry, leafHash } from '../src/audit/log.js';
 import { exportLog } from '../src/audit/station.js';
 import { openCatalog } from '../src/store/catalog.js';
 
+// The compiled export writes entries.csv on a worker thread (dist/audit/export-csv-worker.js);
+// run from the TypeScript sources it writes it inline. Both are exported here and compared.
+const compiled = (await import(new URL('../dist/audit/station.js', import.meta.url).href)) as { exportLog: typeof exportLog };
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'evidock-export-chunks-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -53,6 +57,17 @@ describe('log export across read chunks', () => {
     expect(csv.length).toBe(N + 1);
     expect(csv[1025].startsWith(`1024,2026-11-01T17:04:00.000Z,file.held,daemon:evidock,${leaves[1024]},`)).toBe(true);
     expect(verifyExport(out).ok).toBe(true);
+  });
+
+  it('the compiled export (CSV on a worker thread) writes the same files byte for byte', async () => {
+    const inline = path.join(tmp, 'inline');
+    const worker = path.join(tmp, 'worker');
+    const a = await exportLog(db, station(home), { out: inline, actor, to: '2026-11-02T00:00:00.000Z' });
+    const b = await compiled.exportLog(db, station(home), { out: worker, actor, to: '2026-11-02T00:00:00.000Z' });
+    expect([b.start, b.end]).toEqual([a.start, a.end]);
+    for (const f of [EXPORT_FILES.entries, EXPORT_FILES.leaves, EXPORT_FILES.csv]) expect(readFileSync(path.join(worker, f)).equals(readFileSync(path.join(inline, f))), f).toBe(true);
+    expect(b.files[EXPORT_FILES.csv]).toBe(a.files[EXPORT_FILES.csv]);
+    expect(verifyExport(worker).ok).toBe(true);
   });
 
   it('a time range that starts and ends inside chunks', async () => {
