@@ -6,7 +6,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { dropCaches, fmt, makeFile, MiB, repoRoot, tempDir, timeShell } from './lib.js';
 
-const RUNS = 5;
+// Each contender runs RUNS times; the order rotates every run so that each follows each other
+// equally often. This VM returns freed memory to its host (virtio-balloon free page reporting):
+// writing 1 GiB into the page cache takes 0.25 s right after a file was deleted but 2.7 s a few
+// seconds later, when the freed pages must be faulted in again by the host. Whoever always ran
+// after the 3 s `sha256sum` paid that; rotating spreads it evenly.
+const RUNS = 6;
 
 function ingestOnce(card, home) {
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'bench', 'ingest-child.js'), card, home], { encoding: 'utf8' });
@@ -35,24 +40,30 @@ export default async function ingestBench(flags) {
           if (cold) dropCaches();
           else execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 0 });
         };
-        // This VM's disk is noisy (runs alternate between fast and slow): each contender runs
-        // RUNS times, interleaved, and the median is compared.
         const t = { cpSync: [], cpSha: [], ev: [] };
         let rss = 0;
+        const contenders = [
+          () => {
+            const ev = ingestOnce(card, home);
+            t.ev.push(ev.seconds);
+            if (flags.includes('--phases')) console.log('    evidock phases (ms from start):', JSON.stringify(ev.phasesStartMs));
+            rss = Math.max(rss, ev.maxRssKiB);
+          },
+          () => t.cpSync.push(timeShell(`cp '${file}' '${dest}' && sync`)),
+          () => t.cpSha.push(timeShell(`cp '${file}' '${dest}' && sha256sum '${dest}' >/dev/null`)),
+        ];
         for (let r = 0; r < RUNS; r++) {
-          prep();
-          const ev = ingestOnce(card, home);
-          t.ev.push(ev.seconds);
-          if (flags.includes('--phases')) console.log('    evidock phases (ms from start):', JSON.stringify(ev.phasesStartMs));
-          rss = Math.max(rss, ev.maxRssKiB);
-          prep();
-          t.cpSync.push(timeShell(`cp '${file}' '${dest}' && sync`));
-          prep();
-          t.cpSha.push(timeShell(`cp '${file}' '${dest}' && sha256sum '${dest}' >/dev/null`));
+          for (let k = 0; k < contenders.length; k++) {
+            prep();
+            contenders[(r + k) % contenders.length]();
+          }
         }
-        const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+        const med = (a) => {
+          const x = [...a].sort((p, q) => p - q);
+          return (x[(x.length - 1) >> 1] + x[x.length >> 1]) / 2;
+        };
         const line = (name, a) => `  ${name.padEnd(24)} median ${fmt(med(a), 2)} s  ${fmt(sizeMiB / med(a))} MiB/s   (runs: ${a.map((x) => fmt(x, 2)).join(' ')})`;
-        console.log(`${sizeMiB} MiB, ${mode} cache, ${RUNS} runs each:`);
+        console.log(`${sizeMiB} MiB, ${mode} cache, ${RUNS} runs each, order rotated:`);
         console.log(line('cp && sync', t.cpSync));
         console.log(line('cp && sha256sum', t.cpSha));
         console.log(line('evidock ingest', t.ev) + `  peak RSS ${fmt(rss / 1024)} MiB`);

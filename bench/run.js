@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pausePageReporting } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -11,8 +12,15 @@ const benches = readdirSync(here)
   .filter((f) => f.endsWith('.bench.js'))
   .map((f) => f.replace(/\.bench\.js$/, ''))
   .filter((n) => wanted.length === 0 || wanted.includes(n));
-for (const name of benches) {
-  console.log(`\n=== ${name} ===`);
-  const mod = await import(path.join(here, `${name}.bench.js`));
-  await mod.default(process.argv.slice(2).filter((a) => a.startsWith('-')));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const restore = pausePageReporting(flags);
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (restore(), process.exit(130)));
+try {
+  for (const name of benches) {
+    console.log(`\n=== ${name} ===`);
+    const mod = await import(path.join(here, `${name}.bench.js`));
+    await mod.default(flags);
+  }
+} finally {
+  restore();
 }

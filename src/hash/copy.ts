@@ -1,17 +1,23 @@
-// Copy a file while hashing exactly the bytes written, then re-read and re-hash the copy.
-// Two large buffers are reused across files: one is being read into while the other is hashed
-// and written, so the disk and the CPU overlap.
+// Copy a file while hashing exactly the bytes written, and read every chunk back from the copy to
+// compare it byte for byte with what was written. Large buffers are reused across files: while
+// one chunk is hashed and written, the next is read from the recorder and the previous one is
+// read back from the copy, so the disk and both cores overlap.
 import { constants as fsc, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { MultiDigest, type DigestAlgorithm, type Digests } from './digest.js';
-import type { ReadBackVerifier } from './read-back.js';
 
 export class CopyBuffers {
   readonly a: Buffer;
   readonly b: Buffer;
+  private more?: { c: Buffer; check: Buffer };
   constructor(readonly size = 8 * 1024 * 1024) {
     this.a = Buffer.allocUnsafeSlow(size);
     this.b = Buffer.allocUnsafeSlow(size);
+  }
+  /** A copy's third chunk buffer and its read-back buffer (only copies need them). */
+  forCopy(): { chunks: [Buffer, Buffer, Buffer]; check: Buffer } {
+    this.more ??= { c: Buffer.allocUnsafeSlow(this.size), check: Buffer.allocUnsafeSlow(this.size) };
+    return { chunks: [this.a, this.b, this.more.c], check: this.more.check };
   }
 }
 
@@ -22,8 +28,6 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes copied so far. */
   onProgress?: (bytesDone: number) => void;
-  /** Re-read and re-hash the copy right behind the writer (second core); see read-back.ts. */
-  readBack?: ReadBackVerifier;
   /** The lstat of the source taken while walking: the opened file must be that same file. */
   expect?: Pick<Stats, 'dev' | 'ino'>;
 }
@@ -33,8 +37,6 @@ export interface CopyResult {
   digests: Digests;
   /** fstat of the source as opened (size, mtime of what was actually copied). */
   source: Stats;
-  /** What the read-back verifier read from the copy after fdatasync, when one was given. */
-  readBack?: { bytes: number; digests: Digests };
 }
 
 /** Bytes written between two early writeback flushes. */
@@ -42,6 +44,11 @@ const FLUSH_EVERY = 64 * 1024 * 1024;
 
 export class SourceChangedError extends Error {
   override name = 'SourceChangedError';
+}
+
+/** The copy on disk is not what was written: a failing disk, memory or filesystem. */
+export class ReadBackError extends Error {
+  override name = 'ReadBackError';
 }
 
 /** Open a source read-only without following a final symlink and without blocking on a fifo. */
@@ -84,29 +91,42 @@ function checkAbort(signal?: AbortSignal): void {
 
 /**
  * Copy src to a new file dest (which must not exist), hashing each chunk right before it is
- * written, then fdatasync. The caller removes dest if this throws.
+ * written; read each chunk back from dest and compare it with the bytes written; fdatasync; check
+ * the copy's size. Throws ReadBackError when the copy differs. The caller removes dest if this
+ * throws. (The read-back reads what the kernel holds for dest, usually its page cache: Node
+ * cannot bypass the cache. `evidock verify` re-reads the held copy from disk later.)
  */
 export async function copyWithDigest(src: string | Buffer, dest: string, opts: CopyOptions): Promise<CopyResult> {
   const { fh: input, st } = await openSource(src, opts.expect);
   let output: FileHandle | undefined;
+  let back: FileHandle | undefined;
+  let checking: Promise<void> = Promise.resolve();
   try {
     output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-    opts.readBack?.begin(dest, opts.algorithms);
+    back = await open(dest, fsc.O_RDONLY);
+    const reader = back;
+    const { chunks, check } = opts.buffers.forCopy();
+    const size = opts.buffers.size;
     const digest = new MultiDigest(opts.algorithms);
-    let current = opts.buffers.a;
-    let next = opts.buffers.b;
+    // chunks[i % 3] holds chunk i: chunk i is hashed and written while chunk i+1 is read from
+    // the source and chunk i-1 is read back from the copy and compared.
+    let i = 0;
     let position = 0;
-    let n = await readFull(input, current, 0);
+    let n = await readFull(input, chunks[0], 0);
     let flushing: Promise<void> | undefined;
     let unflushed = 0;
     while (n > 0) {
       checkAbort(opts.signal);
-      const pending = n === current.length ? readFull(input, next, position + n) : Promise.resolve(0);
+      const current = chunks[i % 3];
+      const pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n) : Promise.resolve(0);
       // The write (in libuv's pool) and the hash (here) read the same untouched buffer at once:
       // the digest is of exactly the bytes written.
       const written = writeFull(output, current, n, position);
       digest.update(current.subarray(0, n));
       await written;
+      await checking; // chunk i-1 compared: its buffer is free for chunk i+2, `check` for chunk i
+      checking = readBackAndCompare(reader, check, current, n, position);
+      checking.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       position += n;
       unflushed += n;
       // Start writeback early, one flush in flight, so the final fdatasync has little left.
@@ -114,22 +134,34 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
         unflushed = 0;
         flushing = output.datasync().finally(() => (flushing = undefined));
       }
-      opts.readBack?.advance(position);
       opts.onProgress?.(position);
-      const m = await pending;
-      [current, next] = [next, current];
-      n = m;
+      n = await pending;
+      i++;
     }
+    await checking;
     await flushing;
     await output.datasync();
-    const readBack = await opts.readBack?.finish();
-    return { bytes: position, digests: digest.digest(), source: st, readBack };
+    const written = (await output.stat()).size;
+    if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes after fdatasync, ${position} were written`);
+    return { bytes: position, digests: digest.digest(), source: st };
   } catch (err) {
-    await opts.readBack?.cancel();
+    await checking.catch(() => undefined);
     throw err;
   } finally {
+    await back?.close();
     await output?.close();
     await input.close();
+  }
+}
+
+/** Read `length` bytes at `position` from the copy into `check` and compare them with `written`. */
+async function readBackAndCompare(copy: FileHandle, check: Buffer, written: Buffer, length: number, position: number): Promise<void> {
+  const got = await readFull(copy, check.subarray(0, length), position);
+  if (got !== length) throw new ReadBackError(`the copy is short: ${got} of ${length} bytes read back at byte ${position}`);
+  if (!check.subarray(0, length).equals(written.subarray(0, length))) {
+    let k = 0;
+    while (check[k] === written[k]) k++;
+    throw new ReadBackError(`the copy does not read back as written: first difference at byte ${position + k}`);
   }
 }
 

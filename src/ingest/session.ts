@@ -9,9 +9,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, type Actor, type Json } from '../audit/log.js';
 import type { Config, Home } from '../config.js';
-import { algorithmsFor, digestsEqual, sha256Hex, type Digests } from '../hash/digest.js';
+import { algorithmsFor, sha256Hex, type Digests } from '../hash/digest.js';
 import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
-import { ReadBackVerifier } from '../hash/read-back.js';
 import type { Db } from '../store/catalog.js';
 import {
   buildInventory,
@@ -144,7 +143,6 @@ export class IngestSession {
   private readonly buffers: CopyBuffers;
   private readonly verifyBuffers: CopyBuffers;
   /** Re-reads each staged copy right behind the writer, on the second core. */
-  private readonly readBack: ReadBackVerifier;
   private readonly log: Logger;
   private readonly summary: IngestSummary;
   private readonly started = process.hrtime.bigint();
@@ -160,7 +158,6 @@ export class IngestSession {
     const size = ctx.config.hash.buffer_mib * 1024 * 1024;
     this.buffers = new CopyBuffers(size);
     this.verifyBuffers = this.buffers; // confirming a known file never overlaps a copy
-    this.readBack = new ReadBackVerifier(size);
     this.log = ctx.logger.child({ session: this.id, recorder: recorder.recorderId, slot: recorder.slot ?? undefined });
     this.summary = {
       sessionId: this.id,
@@ -231,7 +228,6 @@ export class IngestSession {
         this.log.error({ err }, 'session failed');
       }
     }
-    await this.readBack.close();
     return this.finish();
   }
 
@@ -370,15 +366,7 @@ export class IngestSession {
         signal: this.opts.signal,
         expect: entry.stat,
         onProgress: (n) => this.report({ bytesDone: bytesBefore + n }),
-        readBack: this.readBack,
       });
-      this.report({ phase: 'verifying' });
-      const check = result.readBack!;
-      if (check.bytes !== result.bytes || !digestsEqual(check.digests, result.digests)) {
-        discard();
-        this.recordProblem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `the staged copy does not read back as written (sha256 ${result.digests.sha256} written, ${check.digests.sha256} read); nothing held`);
-        return undefined;
-      }
       copied = result;
       source.size = result.source.size;
       source.mtimeMs = Math.trunc(result.source.mtimeMs);

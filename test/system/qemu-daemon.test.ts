@@ -118,7 +118,7 @@ describe.skipIf(missing.length > 0)('evidock daemon in a QEMU guest with USB doc
     expect(a1.data.message).toMatch(/^wiped \d+ file\(s\)/);
     expect(a2.data).toMatchObject({ state: 'error', recorderId: 'BWC0000002', failed: 0 });
     expect(a2.data.message).toMatch(/^not wiped: .*(read-only|write-protected|remount)/i);
-    // the slot went through identifying -> copying -> verifying on the way
+    // the slot went through identifying -> copying on the way
     const states = g.events.filter((e) => e.tag === 'SLOT' && e.data.slot === 'A1').map((e) => e.data.state);
     expect(states).toContain('copying');
 
