@@ -39,7 +39,7 @@ export const configSchema = z
       .object({
         /** Also compute the Chinese national standard SM3 digest (GB/T 32905) of each original. */
         sm3: z.boolean().default(false),
-        /** Copy buffer size in MiB (two are used, alternately). */
+        /** Copy buffer size in MiB (a copy uses four: three chunks in turn and one to read back). */
         buffer_mib: z.number().int().min(1).max(64).default(8),
       })
       .strict()
