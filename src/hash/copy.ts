@@ -101,6 +101,8 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
   let output: FileHandle | undefined;
   let back: FileHandle | undefined;
   let checking: Promise<void> = Promise.resolve();
+  let pending: Promise<number> = Promise.resolve(0);
+  let flushing: Promise<void> | undefined;
   try {
     output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
     back = await open(dest, fsc.O_RDONLY);
@@ -113,12 +115,12 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
     let i = 0;
     let position = 0;
     let n = await readFull(input, chunks[0], 0);
-    let flushing: Promise<void> | undefined;
     let unflushed = 0;
     while (n > 0) {
       checkAbort(opts.signal);
       const current = chunks[i % 3];
-      const pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n) : Promise.resolve(0);
+      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n) : Promise.resolve(0);
+      pending.catch(() => undefined); // awaited below; a pulled card's EIO must not go unhandled meanwhile
       // The write (in libuv's pool) and the hash (here) read the same untouched buffer at once:
       // the digest is of exactly the bytes written.
       const written = writeFull(output, current, n, position);
@@ -133,6 +135,7 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
       if (unflushed >= FLUSH_EVERY && !flushing) {
         unflushed = 0;
         flushing = output.datasync().finally(() => (flushing = undefined));
+        flushing.catch(() => undefined); // awaited below
       }
       opts.onProgress?.(position);
       n = await pending;
@@ -145,7 +148,8 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
     if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes after fdatasync, ${position} were written`);
     return { bytes: position, digests: digest.digest(), source: st };
   } catch (err) {
-    await checking.catch(() => undefined);
+    // Nothing left running on the buffers or the files when they are closed and reused.
+    await Promise.allSettled([checking, pending, flushing]);
     throw err;
   } finally {
     await back?.close();
