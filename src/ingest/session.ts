@@ -214,7 +214,12 @@ export class IngestSession {
         if (staged) {
           // Derived facts (metadata) start now, while earlier files commit and the next one copies.
           staged.described = this.describe(staged);
-          commits = commits.then(() => this.commitOne(staged));
+          // A staged copy that is not committed (this commit or an earlier one failed) is
+          // discarded at once, not left in staging until the next start.
+          commits = commits.then(
+            () => this.commitOne(staged).catch((err) => (discardStagedObject(staged.stagedObject), Promise.reject(err))),
+            (err) => (discardStagedObject(staged.stagedObject), Promise.reject(err)),
+          );
         }
         await this.settleEarlyFailure(commits);
       }
@@ -401,6 +406,16 @@ export class IngestSession {
     const { db, config, home } = this.ctx;
     this.report({ phase: 'committing' });
     const derived = await (item.described ?? this.describe(item));
+    // Another recorder docked at the same time may have held the same bytes while this copy was
+    // staged (an empty file, a clip copied to two cards). From here to the catalog transaction
+    // nothing awaits, so in this process the check cannot be overtaken; the UNIQUE(sha256) of the
+    // catalog stays the backstop against another process.
+    const duplicate = findOriginalBySha256(db, item.digests.sha256);
+    if (duplicate) {
+      discardStagedObject(item.stagedObject);
+      this.recordAlreadyHeld(item.entry, duplicate);
+      return;
+    }
     const heldAt = this.clock();
     const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, config.station.id, stationDay(heldAt, config.station.timezone)))();
     const objectId = `urn:evidock:${evidenceNumber}`;

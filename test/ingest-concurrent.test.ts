@@ -1,0 +1,90 @@
+// Two recorders docked at the same time that carry the same bytes (every card has an empty
+// EMPTY.DAT; a clip may be copied to two cards): the bytes are held once, the other recorder's
+// file is recorded as already held, and neither session fails. Metadata extraction is slowed
+// down here, as exiftool and ffprobe slow it down in the daemon, so that both copies are staged
+// before either commits. Also: a duplicate object left by a commit cut short does not stop the
+// next start.
+import { randomBytes, createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentActor } from '../src/audit/log.js';
+import { loadConfig, prepareHome } from '../src/config.js';
+import { recoverAtStart } from '../src/ingest/recovery.js';
+import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
+import { openCatalog } from '../src/store/catalog.js';
+import { initStorageRoot, objectPathFor } from '../src/store/ocfl.js';
+import { pendingCommitIntents, recordCommitIntent } from '../src/store/records.js';
+import { tempDir } from './helpers/evidock.js';
+
+const t = tempDir('evidock-concurrent-');
+afterAll(() => t.cleanup());
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let ctx: IngestContext;
+const shared = randomBytes(3 * 1024 * 1024 + 11);
+const cards = {
+  A: { 'DCIM/SHARED_0001.MP4': shared, 'RECORD/EMPTY.DAT': Buffer.alloc(0), 'DCIM/A_0002.MP4': randomBytes(200_000) },
+  B: { 'DCIM/SHARED_0001.MP4': shared, 'RECORD/EMPTY.DAT': Buffer.alloc(0), 'DCIM/B_0002.MP4': randomBytes(300_000) },
+};
+
+function makeCard(name: keyof typeof cards): string {
+  const root = path.join(t.dir, `card-${name}`);
+  for (const [p, data] of Object.entries(cards[name])) {
+    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+    writeFileSync(path.join(root, p), data);
+  }
+  return root;
+}
+
+beforeAll(() => {
+  const { config, home } = loadConfig({ home: path.join(t.dir, 'home') });
+  prepareHome(home);
+  initStorageRoot(home.store);
+  const db = openCatalog(home.catalog);
+  ctx = {
+    db,
+    config,
+    home,
+    logger: pino({ level: 'silent' }),
+    actor: currentActor('cli'),
+    // metadata takes a while (exiftool, ffprobe): both sessions stage their copies before either commits
+    hooks: { describeStaged: () => new Promise((r) => setTimeout(() => r({ slow: true }), 150)) },
+  };
+});
+
+describe('two recorders with the same bytes, ingested at once', () => {
+  it('each distinct content held once, the other copy an "already held" sighting; both sessions done; staging empty', async () => {
+    const [a, b] = await Promise.all([
+      ingestRecorder(ctx, { root: makeCard('A'), recorderId: 'REC-A', officerId: null, slot: 'A1' }),
+      ingestRecorder(ctx, { root: makeCard('B'), recorderId: 'REC-B', officerId: null, slot: 'A2' }),
+    ]);
+    for (const s of [a, b]) expect(s).toMatchObject({ status: 'done', failed: 0 });
+    expect(a.held + b.held).toBe(4); // shared, empty, A_0002, B_0002
+    expect(a.alreadyHeld + b.alreadyHeld).toBe(2); // the second copy of shared and of empty
+    const held = ctx.db.prepare('SELECT sha256, recorder_id, source_path FROM originals').all() as { sha256: string; recorder_id: string; source_path: string }[];
+    const want = new Set([...Object.values(cards.A), ...Object.values(cards.B)].map(sha256));
+    expect(new Set(held.map((h) => h.sha256))).toEqual(want);
+    expect(held.length).toBe(want.size);
+    // every file of both cards is accounted for: held, or seen as already held
+    const sightings = ctx.db.prepare("SELECT recorder_id, source_path, outcome FROM sightings WHERE outcome IN ('held', 'already-held')").all() as { recorder_id: string; source_path: string }[];
+    for (const [rec, card] of [['REC-A', cards.A], ['REC-B', cards.B]] as const)
+      for (const p of Object.keys(card)) expect(sightings.some((s) => s.recorder_id === rec && s.source_path === p), `${rec} ${p}`).toBe(true);
+    expect(readdirSync(ctx.home.staging)).toEqual([]);
+    expect(pendingCommitIntents(ctx.db)).toEqual([]);
+  });
+
+  it('a commit cut short that left a second object of bytes already held: the next start logs it and goes on', async () => {
+    const row = ctx.db.prepare('SELECT evidence_number, object_path FROM originals WHERE sha256 = ?').get(sha256(shared)) as { evidence_number: string; object_path: string };
+    const dupPath = objectPathFor('urn:evidock:DUPLICATE-1');
+    cpSync(path.join(ctx.home.store, row.object_path), path.join(ctx.home.store, dupPath), { recursive: true });
+    ctx.db.transaction(() => recordCommitIntent(ctx.db, { evidence_number: 'DUPLICATE-1', staging_dir: path.join(ctx.home.staging, 'gone'), object_path: dupPath, created_at: new Date().toISOString() }))();
+    const before = (ctx.db.prepare('SELECT COUNT(*) AS n FROM originals').get() as { n: number }).n;
+    const report = await recoverAtStart(ctx);
+    expect(report.adopted).toEqual([]);
+    expect(pendingCommitIntents(ctx.db)).toEqual([]);
+    expect((ctx.db.prepare('SELECT COUNT(*) AS n FROM originals').get() as { n: number }).n).toBe(before);
+    expect(existsSync(path.join(ctx.home.store, dupPath)), 'nothing is deleted from the store').toBe(true);
+  });
+});
