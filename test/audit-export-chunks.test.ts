@@ -11,9 +11,11 @@ import { appendAuditEntry, leafHash } from '../src/audit/log.js';
 import { exportLog } from '../src/audit/station.js';
 import { openCatalog } from '../src/store/catalog.js';
 
-// The compiled export writes entries.csv on a worker thread (dist/audit/export-csv-worker.js);
-// run from the TypeScript sources it writes it inline. Both are exported here and compared.
+// The compiled export, given the store's task runner as the CLI gives it, writes entries.csv on a
+// worker thread (dist/audit/export-csv-task.js); run from the TypeScript sources it writes it
+// inline. Both are exported here and compared.
 const compiled = (await import(new URL('../dist/audit/station.js', import.meta.url).href)) as { exportLog: typeof exportLog };
+const { catalogTaskRunner } = (await import(new URL('../dist/store/catalog.js', import.meta.url).href)) as typeof import('../src/store/catalog.js');
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'evidock-export-chunks-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -63,7 +65,9 @@ describe('log export across read chunks', () => {
     const inline = path.join(tmp, 'inline');
     const worker = path.join(tmp, 'worker');
     const a = await exportLog(db, station(home), { out: inline, actor, to: '2026-11-02T00:00:00.000Z' });
-    const b = await compiled.exportLog(db, station(home), { out: worker, actor, to: '2026-11-02T00:00:00.000Z' });
+    const inWorker = catalogTaskRunner(path.join(home, 'catalog.sqlite'));
+    expect(inWorker, 'a compiled catalog worker').toBeDefined();
+    const b = await compiled.exportLog(db, station(home), { out: worker, actor, to: '2026-11-02T00:00:00.000Z', inWorker });
     expect([b.start, b.end]).toEqual([a.start, a.end]);
     for (const f of [EXPORT_FILES.entries, EXPORT_FILES.leaves, EXPORT_FILES.csv]) expect(readFileSync(path.join(worker, f)).equals(readFileSync(path.join(inline, f))), f).toBe(true);
     expect(b.files[EXPORT_FILES.csv]).toBe(a.files[EXPORT_FILES.csv]);

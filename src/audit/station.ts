@@ -4,7 +4,6 @@
 // them to the catalog and the home.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync, chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js';
@@ -93,6 +92,9 @@ export interface ExportOptions {
   from?: string;
   to?: string;
   actor: Actor;
+  /** Runs a task of this room on a worker thread with its own read-only catalog handle (the
+   * store's catalogTaskRunner, given by the caller): the CSV is then written there. */
+  inWorker?: (task: URL, args: unknown) => Promise<unknown>;
 }
 
 export interface ExportResult extends ExportSummary {
@@ -100,23 +102,16 @@ export interface ExportResult extends ExportSummary {
   previous: { size: number; dir: string } | null;
 }
 
-const CSV_WORKER = new URL('./export-csv-worker.js', import.meta.url);
+const CSV_TASK = new URL('./export-csv-task.js', import.meta.url);
 
 /**
- * entries.csv written by a worker thread with its own read-only connection to the catalog, while
- * this thread writes the JSONL and the leaf hashes: the export takes half the wall time on two
- * cores. Rows [start, end) are append-only facts, so both threads read the same ones. Not for an
- * in-memory catalog, nor when running from the TypeScript sources (no compiled worker beside).
+ * entries.csv written on a worker thread (with its own read-only catalog handle, from `inWorker`)
+ * while this thread writes the JSONL and the leaf hashes, so the two files are written on two
+ * cores at once. Rows [start, end) are append-only facts, so both threads read the same ones.
  */
-function csvOnWorker(db: Db, start: number, end: number): ((file: string) => Promise<string>) | undefined {
-  if (db.memory || !existsSync(fileURLToPath(CSV_WORKER))) return undefined;
-  return (file) =>
-    new Promise((resolve, reject) => {
-      const worker = new Worker(CSV_WORKER, { workerData: { catalog: db.name, start, end, file } });
-      worker.once('message', (m: { sha256: string }) => resolve(m.sha256));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the CSV writer stopped (exit code ${code}) before it finished`)));
-    });
+function csvOnWorker(inWorker: ExportOptions['inWorker'], start: number, end: number): ((file: string) => Promise<string>) | undefined {
+  if (!inWorker || !existsSync(fileURLToPath(CSV_TASK))) return undefined;
+  return async (file) => (await inWorker(CSV_TASK, { start, end, file })) as string;
 }
 
 /** Write a log export directory and record it (entry log.exported + audit_exports row). */
@@ -160,7 +155,7 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
     previous,
     verifierKey: formatVerifierKey(verifierOf(signer)),
     createdAt: new Date().toISOString(),
-    writeCsv: csvOnWorker(db, start, end),
+    writeCsv: csvOnWorker(opts.inWorker, start, end),
   });
   db.transaction(() => {
     db.prepare('INSERT INTO audit_exports (checkpoint_id, start_seq, end_seq, dir, created_at) VALUES (?, ?, ?, ?, ?)').run(

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { verifyExport } from '../audit/export.js';
 import { appendAuditEntry, iterateAuditEntries } from '../audit/log.js';
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
+import { catalogTaskRunner } from '../store/catalog.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson } from './context.js';
 
 function isoOrThrow(value: string | undefined, flag: string): string | undefined {
@@ -43,7 +44,7 @@ export function registerLog(program: Command): void {
         if (opts.out && opts.format === undefined) {
           let r;
           try {
-            r = await exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor });
+            r = await exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor, inWorker: catalogTaskRunner(cli.home.catalog) });
           } catch (err) {
             if ((err as Error).message.includes('not empty')) throw new CliError((err as Error).message);
             throw err;

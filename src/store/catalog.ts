@@ -1,5 +1,8 @@
 // The SQLite catalog: an index of the store and of the audit journal. The only place that
 // opens SQLite; other rooms get the Database handle from here.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { migrations as allMigrations, type Migration } from './migrations.js';
 
@@ -22,6 +25,27 @@ export function openCatalog(file: string, opts: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   if (!opts.readonly) migrate(db, opts.migrations ?? allMigrations);
   return db;
+}
+
+/** Runs `task` (a module whose default export takes (db, args)) on its own read-only handle. */
+export type CatalogTaskRunner = (task: URL, args: unknown) => Promise<unknown>;
+
+const CATALOG_WORKER = new URL('./catalog-worker.js', import.meta.url);
+
+/**
+ * A runner of tasks on worker threads, each with its own read-only handle to the catalog file;
+ * undefined where none can run (an in-memory catalog, or the TypeScript sources under test, where
+ * no compiled worker lies beside this file).
+ */
+export function catalogTaskRunner(file: string): CatalogTaskRunner | undefined {
+  if (file === ':memory:' || !existsSync(fileURLToPath(CATALOG_WORKER))) return undefined;
+  return (task, args) =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(CATALOG_WORKER, { workerData: { catalog: file, task: task.href, args } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the catalog worker for ${task.pathname} stopped (exit code ${code}) before it finished`)));
+    });
 }
 
 export function schemaVersion(db: Db): number {
