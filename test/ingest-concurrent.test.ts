@@ -3,7 +3,7 @@
 // file is recorded as already held, and neither session fails. Metadata extraction is slowed
 // down here, as exiftool and ffprobe slow it down in the daemon, so that both copies are staged
 // before either commits. Also: a duplicate object left by a commit cut short does not stop the
-// next start.
+// next start; and a recorder pulled while an earlier file commits still gets that file held.
 import { randomBytes, createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -88,3 +88,30 @@ describe('two recorders with the same bytes, ingested at once', () => {
     expect(existsSync(path.join(ctx.home.store, dupPath)), 'nothing is deleted from the store').toBe(true);
   });
 });
+
+describe('a recorder pulled while an earlier file is still committing', () => {
+  it('the copies already staged are held before the session ends; the file in flight is not', async () => {
+    const root = path.join(t.dir, 'card-pulled');
+    mkdirSync(path.join(root, 'DCIM'), { recursive: true });
+    const first = randomBytes(100_000);
+    writeFileSync(path.join(root, 'DCIM', 'C_0001.MP4'), first);
+    writeFileSync(path.join(root, 'DCIM', 'C_0002.MP4'), randomBytes(40 * 1024 * 1024));
+    const controller = new AbortController();
+    const summary = await ingestRecorder(
+      ctx,
+      { root, recorderId: 'REC-C', officerId: null, slot: 'A3' },
+      {
+        signal: controller.signal,
+        // pulled as soon as the second file is being copied (the first one's metadata still takes 150 ms)
+        onProgress: (p) => {
+          if (p.phase === 'copying' && p.fileIndex === 2 && (p.bytesDone ?? 0) > 100_000) controller.abort(Object.assign(new Error('recorder removed'), { code: 'ENODEV' }));
+        },
+      },
+    );
+    expect(summary).toMatchObject({ status: 'interrupted', held: 1 });
+    const held = ctx.db.prepare("SELECT sha256 FROM originals WHERE recorder_id = 'REC-C'").pluck().all();
+    expect(held).toEqual([sha256(first)]);
+    expect(readdirSync(ctx.home.staging)).toEqual([]);
+  });
+});
+

@@ -200,11 +200,11 @@ export class IngestSession {
     })();
     this.log.info({ source: this.recorder.root }, 'session started');
 
+    let commits: Promise<void> = Promise.resolve();
     try {
       const files = await this.scan();
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
       let bytesBefore = 0;
-      let commits: Promise<void> = Promise.resolve();
       for (let i = 0; i < files.length; i++) {
         if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new Error('aborted');
         this.report({ phase: 'copying', fileIndex: i + 1, filePath: files[i].path, bytesDone: bytesBefore });
@@ -232,6 +232,8 @@ export class IngestSession {
         this.summary.status = 'interrupted';
         this.log.error({ err }, 'session failed');
       }
+      // Copies already staged do not need the recorder: their commits finish before the session ends.
+      await commits.catch(() => undefined);
     }
     return this.finish();
   }
