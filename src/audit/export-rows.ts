@@ -32,16 +32,11 @@ export function* exportEntries(db: Db, start: number, end: number, opts: { colum
   for (let lo = start; lo < end; lo += EXPORT_CHUNK) {
     const hi = Math.min(end, lo + EXPORT_CHUNK);
     const [count, whole, leaves] = leafStmt.get(lo, hi) as [number, number | null, Buffer | null];
-    if (count === hi - lo && whole === count && leaves?.length === 32 * count) {
-      for (const [seq, at, type, entry] of entryStmt.all(lo, hi) as [number, string, string, string][]) {
-        const off = (seq - lo) * 32;
-        const leafHash = leaves.toString('base64', off, off + 32);
-        yield opts.columns ? { seq, entry, leafHash, at, type, actor: actors.of(entry) } : { seq, entry, leafHash };
-      }
-    } else {
-      for (const [seq, at, type, entry, leaf] of rowStmt.all(lo, hi) as [number, string, string, string, Buffer][]) {
-        yield opts.columns ? { seq, entry, leafHash: leaf, at, type, actor: actors.of(entry) } : { seq, entry, leafHash: leaf };
-      }
+    const complete = count === hi - lo && whole === count && leaves?.length === 32 * count;
+    const rows = (complete ? entryStmt : rowStmt).all(lo, hi) as [number, string, string, string, Buffer?][];
+    for (const [seq, at, type, entry, leaf] of rows) {
+      const leafHash = leaf ?? leaves!.toString('base64', (seq - lo) * 32, (seq - lo) * 32 + 32);
+      yield opts.columns ? { seq, entry, leafHash, at, type, actor: actors.of(entry) } : { seq, entry, leafHash };
     }
   }
 }
