@@ -44,18 +44,10 @@ export async function recoverAtStart(ctx: IngestContext): Promise<RecoveryReport
     if (existsSync(path.join(objectRoot, '0=ocfl_object_1.1'))) {
       finishCommittedObject(objectRoot);
       const prov = JSON.parse(readFileSync(path.join(objectRoot, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
-      const contentFile = path.join(objectRoot, prov.content.path);
-      const { bytes, digests } = await hashFile(contentFile, algorithmsFor(ctx.config.hash), new CopyBuffers(4 * 1024 * 1024));
+      // Two commits of the same bytes can race (another process ingesting at the same time): the
+      // bytes are then held once already, and this copy is not adopted.
       const heldAlready = findOriginalBySha256(db, prov.digests.sha256);
-      if (heldAlready) {
-        // Two commits of the same bytes raced (another process ingesting at the same time): the
-        // bytes are held once, as heldAlready. Never delete anything in the store: verify reports
-        // this copy as untracked.
-        logger.error(
-          { object: objectRoot, sha256: prov.digests.sha256, heldAs: heldAlready.evidence_number },
-          'recovery: an object from an unfinished commit holds bytes already held; left in place, reported by verify',
-        );
-      } else if (digests.sha256 === prov.digests.sha256 && bytes === prov.content.size) {
+      if (!heldAlready && (await contentMatches(ctx, path.join(objectRoot, prov.content.path), prov))) {
         const original: OriginalRow = {
           evidence_number: prov.evidenceNumber,
           object_id: prov.objectId,
@@ -95,10 +87,14 @@ export async function recoverAtStart(ctx: IngestContext): Promise<RecoveryReport
         report.adopted.push(original.evidence_number);
         logger.warn({ evidence: original.evidence_number }, 'recovery: finished a commit cut short by the last stop');
         continue;
-      } else {
-        // Never delete anything in the store: leave it for `evidock verify` to report as untracked.
-        logger.error({ object: objectRoot }, 'recovery: an object from an unfinished commit does not match its provenance; left in place, reported by verify');
       }
+      // Never delete anything in the store: leave it for `evidock verify` to report as untracked.
+      if (heldAlready)
+        logger.error(
+          { object: objectRoot, sha256: prov.digests.sha256, heldAs: heldAlready.evidence_number },
+          'recovery: an object from an unfinished commit holds bytes already held; left in place, reported by verify',
+        );
+      else logger.error({ object: objectRoot }, 'recovery: an object from an unfinished commit does not match its provenance; left in place, reported by verify');
     }
     db.transaction(() => clearCommitIntent(db, intent.evidence_number))();
   }
@@ -122,4 +118,10 @@ export async function recoverAtStart(ctx: IngestContext): Promise<RecoveryReport
     logger.warn(report, 'recovery at start: unfinished work cleaned up; the next docking copies what was not held');
   }
   return report;
+}
+
+/** Whether an object's content re-hashes to what its provenance says. */
+async function contentMatches(ctx: IngestContext, contentFile: string, prov: { digests: { sha256: string }; content: { size: number } }): Promise<boolean> {
+  const { bytes, digests } = await hashFile(contentFile, algorithmsFor(ctx.config.hash), new CopyBuffers(4 * 1024 * 1024));
+  return digests.sha256 === prov.digests.sha256 && bytes === prov.content.size;
 }
