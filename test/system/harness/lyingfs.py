@@ -8,6 +8,7 @@ Mounted with direct_io, so every read reaches this process instead of the page c
 import argparse, errno, fnmatch, os
 try: from fusepy import FUSE, FuseOSError, Operations   # Debian python3-fusepy module name
 except ImportError: from fuse import FUSE, FuseOSError, Operations  # pip fusepy
+from faultyfs import FaultyFS  # beside this file: the read-only passthrough's listing and statfs
 
 class LyingFS(Operations):
     def __init__(self, root, flip_at, pattern):
@@ -19,7 +20,7 @@ class LyingFS(Operations):
     def getattr(self, path, fh=None):
         st = os.lstat(self._p(path))
         return {k: getattr(st, k) for k in ('st_mode', 'st_nlink', 'st_size', 'st_uid', 'st_gid', 'st_atime', 'st_mtime', 'st_ctime', 'st_ino')}
-    def readdir(self, path, fh): return ['.', '..'] + os.listdir(self._p(path))
+    readdir = FaultyFS.readdir
     def access(self, path, mode):
         if not os.access(self._p(path), mode): raise FuseOSError(errno.EACCES)
     def chmod(self, path, mode): os.chmod(self._p(path), mode)
@@ -46,9 +47,7 @@ class LyingFS(Operations):
         return 0
     def fsyncdir(self, path, datasync, fh): return 0
     def release(self, path, fh): os.close(fh)
-    def statfs(self, path):
-        s = os.statvfs(self._p(path))
-        return {k: getattr(s, k) for k in ('f_bavail', 'f_bfree', 'f_blocks', 'f_bsize', 'f_favail', 'f_ffree', 'f_files', 'f_flag', 'f_frsize', 'f_namemax')}
+    statfs = FaultyFS.statfs
 
 if __name__ == '__main__':
     a = argparse.ArgumentParser(); a.add_argument('src'); a.add_argument('mnt')
