@@ -3,7 +3,8 @@
 // file is recorded as already held, and neither session fails. Metadata extraction is slowed
 // down here, as exiftool and ffprobe slow it down in the daemon, so that both copies are staged
 // before either commits. Also: a duplicate object left by a commit cut short does not stop the
-// next start; and a recorder pulled while an earlier file commits still gets that file held.
+// next start, while a commit cut short with bytes not held yet is finished by it; and a recorder
+// pulled while an earlier file commits still gets that file held.
 import { randomBytes, createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { recoverAtStart } from '../src/ingest/recovery.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { initStorageRoot, objectPathFor } from '../src/store/ocfl.js';
-import { pendingCommitIntents, recordCommitIntent } from '../src/store/records.js';
+import { pendingCommitIntents, recordCommitIntent, startSession } from '../src/store/records.js';
 import { tempDir } from './helpers/evidock.js';
 
 const t = tempDir('evidock-concurrent-');
@@ -112,6 +113,31 @@ describe('a recorder pulled while an earlier file is still committing', () => {
     const held = ctx.db.prepare("SELECT sha256 FROM originals WHERE recorder_id = 'REC-C'").pluck().all();
     expect(held).toEqual([sha256(first)]);
     expect(readdirSync(ctx.home.staging)).toEqual([]);
+  });
+});
+
+describe('recovery at start', () => {
+  it('an object that reached the store but not the catalog (a stop between the rename and the catalog rows) is re-hashed and adopted', async () => {
+    const row = ctx.db.prepare('SELECT evidence_number, object_path, sha256, session_id, recorder_id FROM originals WHERE sha256 = ?').get(sha256(shared)) as { evidence_number: string; object_path: string; sha256: string; session_id: string; recorder_id: string };
+    // a second home that crashed right after the rename: the object is there, with its commit intent
+    const { config, home } = loadConfig({ home: path.join(t.dir, 'home-crashed') });
+    prepareHome(home);
+    initStorageRoot(home.store);
+    cpSync(path.join(ctx.home.store, row.object_path), path.join(home.store, row.object_path), { recursive: true });
+    const db = openCatalog(home.catalog);
+    try {
+      db.transaction(() => {
+        startSession(db, { id: row.session_id, recorder_id: row.recorder_id, source: '/media/card', slot: null, started_at: new Date().toISOString() });
+        recordCommitIntent(db, { evidence_number: row.evidence_number, staging_dir: path.join(home.staging, 'gone'), object_path: row.object_path, created_at: new Date().toISOString() });
+      })();
+      const report = await recoverAtStart({ ...ctx, db, config, home });
+      expect(report.adopted).toEqual([row.evidence_number]);
+      expect(db.prepare('SELECT sha256 FROM originals WHERE evidence_number = ?').pluck().get(row.evidence_number)).toBe(row.sha256);
+      expect(db.prepare("SELECT reason FROM sightings WHERE evidence_number = ? AND outcome = 'held'").pluck().get(row.evidence_number)).toBe('commit finished by recovery at start');
+      expect(pendingCommitIntents(db)).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });
 
