@@ -9,6 +9,7 @@ import path from 'node:path';
 import { appendAuditEntry } from '../audit/log.js';
 import { algorithmsFor } from '../hash/digest.js';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
+import { insertRecorderWipe } from '../store/recorder-wipes.js';
 import { findOriginalBySha256, type OriginalRow } from '../store/records.js';
 import type { IngestContext } from './session.js';
 import { walkRecorder, type WalkEntry } from './walk.js';
@@ -105,10 +106,6 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
 
   const errors: string[] = [];
   let wiped = 0;
-  const insert = db.prepare(
-    `INSERT INTO recorder_wipes (session_id, recorder_id, slot, source_path, source_path_raw, size, sha256, evidence_number, wiped_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   try {
     for (let i = 0; i < checked.length; i++) {
       const c = checked[i];
@@ -126,7 +123,17 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
       }
       const at = new Date().toISOString();
       db.transaction(() => {
-        insert.run(req.sessionId, req.recorderId, req.slot ?? null, c.entry.path, c.entry.rawPath, c.entry.stat.size, c.sha256, c.original.evidence_number, at);
+        insertRecorderWipe(db, {
+          session_id: req.sessionId,
+          recorder_id: req.recorderId,
+          slot: req.slot ?? null,
+          source_path: c.entry.path,
+          source_path_raw: c.entry.rawPath,
+          size: c.entry.stat.size,
+          sha256: c.sha256,
+          evidence_number: c.original.evidence_number,
+          wiped_at: at,
+        });
         audit('recorder.file.wiped', { path: c.entry.path, pathBase64: c.entry.rawPath.toString('base64'), size: c.entry.stat.size, sha256: c.sha256, evidenceNumber: c.original.evidence_number });
       })();
       wiped++;

@@ -3,7 +3,8 @@
 //   ZFY_INFO.TXT  GA/T 947 style "key=value" lines (cSerial, userNo, userName, unitNo, unitName), GBK or UTF-8
 //   RECORDER.JSON / DEVICE.JSON  {"serial"|"device_id", "officer"|"officer_id", "make", "model"}
 // It cannot read a clock or unlock anything; vendor drivers can.
-import { open, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { IdentityClaim, RecorderContext, RecorderDriver, RecorderIdentity } from './driver.js';
 
@@ -11,9 +12,18 @@ const MAX_IDENTITY_BYTES = 64 * 1024;
 const KV_FILES = ['zfy_info.txt'];
 const JSON_FILES = ['recorder.json', 'device.json'];
 
-/** Reads at most 64 KiB of a regular file at the card's root; never follows a symlink. */
+/**
+ * Reads at most 64 KiB of a regular file at the card's root. Anything else (a symlink, a FIFO, a
+ * device node named like an identity file) is never opened: opening a FIFO or device can block
+ * or act on the device. O_NOFOLLOW and the second check catch a swap between the two looks.
+ */
 async function readSmall(file: string): Promise<Buffer | null> {
-  const { constants } = await import('node:fs');
+  try {
+    const before = await lstat(file);
+    if (!before.isFile() || before.size > MAX_IDENTITY_BYTES) return null;
+  } catch {
+    return null;
+  }
   let fh;
   try {
     fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -41,7 +51,7 @@ export function decodeText(buf: Buffer): string {
 export function parseKeyValue(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    const m = line.match(/^\s*([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$/);
     if (m) out[m[1].toLowerCase()] = m[2];
   }
   return out;
