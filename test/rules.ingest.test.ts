@@ -10,7 +10,7 @@ import { currentActor } from '../src/audit/log.js';
 import { loadConfig, prepareHome } from '../src/config.js';
 import { composeHooks, endIngestHelpers, standardHooks } from '../src/ingest/hooks.js';
 import { provenanceHooks } from '../src/ingest/provenance.js';
-import { catchUpRules, loadStationCalendar, reevaluate } from '../src/ingest/rules-step.js';
+import { catchUpFacts, loadStationCalendar, reevaluate } from '../src/facts/index.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { initStorageRoot } from '../src/store/ocfl.js';
@@ -62,8 +62,8 @@ beforeAll(async () => {
     const s = await ingestRecorder(session, { root: path.join(fixturesDir, rec), recorderId: rec, officerId: null, slot: null, dockedAt: new Date(now - 60_000) });
     expect(s.failed).toBe(0);
   }
-  expect(catchUpRules(ctx)).toBe(4); // A9K3F20: 3 recordings + DEVICE.LOG
-  expect(catchUpRules(ctx)).toBe(0);
+  expect(catchUpFacts(ctx)).toBe(4); // A9K3F20: 3 recordings + DEVICE.LOG
+  expect(catchUpFacts(ctx)).toBe(0);
 }, 120_000);
 
 afterAll(async () => {

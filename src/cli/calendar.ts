@@ -1,10 +1,9 @@
 // evidock calendar show <year> | import <file>: the working-day calendar (Art. 10 deadlines).
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { appendAuditEntry } from '../audit/log.js';
-import { calendarDirOf, calendarWarning, loadStationCalendar, reevaluate } from '../ingest/rules-step.js';
-import { contentHash, parseCalendarOverride, weekday } from '../rules/index.js';
+import { calendarWarning, installCalendarFile, loadStationCalendar } from '../facts/index.js';
+import { parseCalendarOverride, weekday } from '../rules/index.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -80,45 +79,19 @@ export function registerCalendar(program: Command): void {
       const o = parsed.override;
       const cli = openCli(cmd);
       try {
-        const dir = calendarDirOf(cli.config, cli.home);
-        mkdirSync(dir, { recursive: true });
-        const target = path.join(dir, `${o.year}.json`);
-        let previousHash: string | null = null;
-        if (existsSync(target)) {
-          const old = readFileSync(target, 'utf8');
-          previousHash = contentHash(old);
-          if (previousHash === o.hash) {
-            const same = { year: o.year, installed: target, hash: o.hash, changed: false, reevaluated: 0 };
-            if (opts.json) printJson(same);
-            else process.stdout.write(`${target} already holds this file (${o.hash}); nothing to do\n`);
-            return;
-          }
-          if (!opts.force) throw new CliError(`${target} exists with other content (${previousHash}); add --force to replace it (the old file is kept under history/)`);
-          const hist = path.join(dir, 'history');
-          mkdirSync(hist, { recursive: true });
-          renameSync(target, path.join(hist, `${o.year}.${previousHash.replace(':', '-')}.json`));
+        const r = installCalendarFile(cli, text, o, !!opts.force);
+        if (r.outcome === 'unchanged') {
+          const same = { year: o.year, installed: r.installed, hash: o.hash, changed: false, reevaluated: 0 };
+          if (opts.json) printJson(same);
+          else process.stdout.write(`${r.installed} already holds this file (${o.hash}); nothing to do\n`);
+          return;
         }
-        const tmp = `${target}.tmp-${process.pid}`;
-        writeFileSync(tmp, text, { mode: 0o644 });
-        renameSync(tmp, target);
-        cli.db.transaction(() =>
-          appendAuditEntry(cli.db, {
-            type: 'calendar.imported',
-            data: { year: o.year, mode: o.mode, source: o.source ?? null, hash: o.hash, previousHash, file: target, holidays: o.holidays.length, workdays: o.workdays.length },
-            actor: cli.actor,
-          }),
-        )();
-        // Re-evaluate every recording whose current deadline consulted that year: new facts, not edits.
-        const loaded = loadStationCalendar(cli.config, cli.home);
-        const affected = (
-          cli.db.prepare(`SELECT f.evidence_number FROM deadline_facts f WHERE f.id = (SELECT MAX(g.id) FROM deadline_facts g WHERE g.evidence_number = f.evidence_number) AND f.calendar_version LIKE ?`).all(`%${o.year}:%`) as { evidence_number: string }[]
-        ).map((r) => r.evidence_number);
-        const re = reevaluate({ db: cli.db, config: cli.config, calendar: loaded.calendar, actor: cli.actor }, affected, 'calendar-imported');
-        const result = { year: o.year, installed: target, hash: o.hash, previousHash, changed: true, warnings: parsed.warnings, reevaluated: re.examined, statusChanged: re.changed.length };
+        if (r.outcome === 'exists') throw new CliError(`${r.installed} exists with other content (${r.previousHash}); add --force to replace it (the old file is kept under history/)`);
+        const result = { year: o.year, installed: r.installed, hash: o.hash, previousHash: r.previousHash, changed: true, warnings: parsed.warnings, reevaluated: r.reevaluated, statusChanged: r.statusChanged };
         if (opts.json) return printJson(result);
-        process.stdout.write(`installed ${target} (${o.mode}, ${o.holidays.length} holidays, ${o.workdays.length} adjusted working days, ${o.hash})\n`);
+        process.stdout.write(`installed ${r.installed} (${o.mode}, ${o.holidays.length} holidays, ${o.workdays.length} adjusted working days, ${o.hash})\n`);
         for (const w of parsed.warnings) process.stdout.write(`warning: ${w}\n`);
-        process.stdout.write(`re-evaluated ${re.examined} recording(s) whose deadline involves ${o.year}; ${re.changed.length} changed (new facts in the log)\n`);
+        process.stdout.write(`re-evaluated ${r.reevaluated} recording(s) whose deadline involves ${o.year}; ${r.statusChanged} changed (new facts in the log)\n`);
       } finally {
         cli.close();
       }

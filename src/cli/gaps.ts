@@ -1,8 +1,8 @@
 // evidock gaps [list] | gaps explain: Art. 9 interruptions and their written explanations.
 import type { Command } from 'commander';
-import { appendAuditEntry } from '../audit/log.js';
+import { explainInterruption } from '../facts/index.js';
 import { formatInstant } from '../rules/index.js';
-import { findInterruption, insertExplanation, listInterruptions } from '../store/rules-facts.js';
+import { listInterruptions } from '../store/rules-facts.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
 import { parseTimeArg } from './rules-args.js';
 
@@ -65,14 +65,10 @@ export function registerGaps(program: Command): void {
       if (!opts.text.trim()) throw new CliError('--text must say what happened');
       const cli = openCli(cmd);
       try {
-        const gap = findInterruption(cli.db, id);
-        if (!gap) throw new CliError(`no interruption ${id}; see \`evidock gaps\``);
-        const now = new Date();
-        const explanationId = cli.db.transaction(() => {
-          const eid = insertExplanation(cli.db, { interruption_id: id, text: opts.text, explained_by: cli.actor.user, explained_at: now.toISOString() });
-          appendAuditEntry(cli.db, { type: 'gap.explained', data: { interruption: id, explanation: eid, recorder: gap.recorder_id, officer: gap.officer_id, text: opts.text }, actor: cli.actor, at: now });
-          return eid;
-        })();
+        const r = explainInterruption(cli, id, opts.text);
+        if (!r.ok) throw new CliError(`no interruption ${id}; see \`evidock gaps\``);
+        const explanationId = r.explanation;
+        const now = r.at;
         if (opts.json) return printJson({ interruption: id, explanation: explanationId, text: opts.text, by: cli.actor.user, at: now.toISOString() });
         process.stdout.write(`explanation ${explanationId} attached to interruption ${id}\n`);
       } finally {

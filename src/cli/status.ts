@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readStatusFile } from '../daemon/status-file.js';
-import { calendarWarning, loadStationCalendar } from '../ingest/rules-step.js';
+import { calendarWarning, loadStationCalendar } from '../facts/index.js';
 import { countOriginals } from '../store/records.js';
 import { rulesSummary } from '../store/rules-facts.js';
 import { formatBytes, openCli, printJson, table } from './context.js';

@@ -1,9 +1,8 @@
 // evidock trips add|list: registered field trips (Art. 10 ¶2: due 24 h after the return).
 import type { Command } from 'commander';
-import { appendAuditEntry } from '../audit/log.js';
-import { loadStationCalendar, reevaluate } from '../ingest/rules-step.js';
+import { registerFieldTrip } from '../facts/index.js';
 import { formatInstant } from '../rules/index.js';
-import { insertFieldTrip, listFieldTrips } from '../store/rules-facts.js';
+import { listFieldTrips } from '../store/rules-facts.js';
 import { CliError, openCli, printJson, table } from './context.js';
 import { parseTimeArg } from './rules-args.js';
 
@@ -27,27 +26,9 @@ export function registerTrips(program: Command): void {
         if (!(to > from)) throw new CliError(`--to (${formatInstant(to, tz)}) must be after --from (${formatInstant(from, tz)})`);
         if (!opts.reason.trim()) throw new CliError('--reason must say why');
         if (!officer.trim()) throw new CliError('give the officer number');
-        const now = new Date();
-        const id = cli.db.transaction(() => {
-          const tripId = insertFieldTrip(cli.db, { officer_id: officer, from_at: from, to_at: to, reason: opts.reason, registered_at: now.toISOString(), registered_by: cli.actor.user });
-          appendAuditEntry(cli.db, {
-            type: 'trip.registered',
-            data: { trip: tripId, officer, from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: opts.reason },
-            actor: cli.actor,
-            at: now,
-          });
-          return tripId;
-        })();
-        // Recordings of that officer made during the trip, already evaluated: re-evaluate (new facts).
-        const affected = (
-          cli.db
-            .prepare(
-              `SELECT DISTINCT evidence_number FROM deadline_facts WHERE officer_id = ? COLLATE NOCASE AND made_at BETWEEN ? AND ? ORDER BY evidence_number`,
-            )
-            .all(officer, from, to) as { evidence_number: string }[]
-        ).map((r) => r.evidence_number);
-        const calendar = loadStationCalendar(cli.config, cli.home).calendar;
-        const re = reevaluate({ db: cli.db, config: cli.config, calendar, actor: cli.actor }, affected, `trip-registered:${id}`);
+        // Recordings of that officer made during the trip, already evaluated, are re-evaluated (new facts).
+        const re = registerFieldTrip(cli, { officer, from, to, reason: opts.reason });
+        const id = re.trip;
         const result = { trip: id, officer, from: formatInstant(from, tz), to: formatInstant(to, tz), reason: opts.reason, recordingsDuringTrip: re.examined, reevaluated: re.changed };
         if (opts.json) return printJson(result);
         process.stdout.write(`trip ${id}: ${officer} ${result.from} → ${result.to} (${opts.reason})\n`);

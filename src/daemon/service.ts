@@ -7,13 +7,13 @@ import { appendAuditEntry, attachAuditHome, currentActor, detachAuditHome, type 
 import { writeCheckpoint } from '../audit/station.js';
 import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
 import { ConfigError, loadConfig, prepareHome, type Config, type Home, type LoadOptions } from '../config.js';
+import { calendarWarning, catchUpFacts, loadStationCalendar } from '../facts/index.js';
 import { DirectoryDock } from '../dock/directory-dock.js';
 import { MountDock } from '../dock/mount-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
 import { recoverAtStart } from '../ingest/recovery.js';
 import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
 import { readIdentityFiles } from '../dock/drivers/mass-storage.js';
-import { calendarWarning, catchUpRules, loadStationCalendar } from '../ingest/rules-step.js';
 import { verifyThenWipe } from '../ingest/wipe.js';
 import { ingestRecorder, type IngestContext, type IngestHooks, type IngestProgress, type IngestSummary } from '../ingest/session.js';
 import { openCatalog, type Db } from '../store/catalog.js';
@@ -136,7 +136,7 @@ export class Daemon {
     this.ctx = { db: this.db, config: this.config, home: this.home, logger: this.logger, actor: currentActor('daemon'), hooks: this.opts.hooks ?? standardHooks() };
     this.auditTasks = startAuditTasks({ db: this.db, config: this.config, home: this.home, logger: this.logger, actor: this.ctx.actor, busy: () => this.active.size > 0 });
     await recoverAtStart(this.ctx);
-    if (!this.opts.hooks) catchUpRules(this.ctx); // originals held by recovery get their deadline and gap facts
+    if (!this.opts.hooks) catchUpFacts(this.ctx); // originals held by recovery get their deadline and gap facts
     this.db.transaction(() =>
       appendAuditEntry(this.db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: this.ctx.actor }),
     )();

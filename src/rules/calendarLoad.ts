@@ -25,7 +25,7 @@ export function loadCalendar(dir: CalendarDirReader, opts: Omit<CalendarOptions,
   const errors: string[] = [];
   const warnings: string[] = [];
   for (const name of dir.list().sort()) {
-    const m = FILE_RE.exec(name);
+    const m = name.match(FILE_RE);
     if (!m) {
       if (name.endsWith('.json')) warnings.push(`${name}: ignored, calendar files are named <year>.json`);
       continue;

@@ -63,6 +63,26 @@ export function deadlineHistory(db: Db, evidenceNumber: string): StoredDeadlineF
   return db.prepare('SELECT * FROM deadline_facts WHERE evidence_number = ? ORDER BY id').all(evidenceNumber) as StoredDeadlineFact[];
 }
 
+/** Originals whose current deadline fact consulted that year's calendar (a re-import re-evaluates them). */
+export function evidenceDecidedWithCalendarYear(db: Db, year: number): string[] {
+  return (
+    db
+      .prepare(
+        `SELECT f.evidence_number FROM deadline_facts f WHERE f.id = (SELECT MAX(g.id) FROM deadline_facts g WHERE g.evidence_number = f.evidence_number) AND f.calendar_version LIKE ?`,
+      )
+      .all(`%${year}:%`) as { evidence_number: string }[]
+  ).map((r) => r.evidence_number);
+}
+
+/** Originals of an officer made in [from, to] that already have a deadline fact (a trip re-evaluates them). */
+export function evidenceEvaluatedForOfficerBetween(db: Db, officer: string, from: number, to: number): string[] {
+  return (
+    db
+      .prepare(`SELECT DISTINCT evidence_number FROM deadline_facts WHERE officer_id = ? COLLATE NOCASE AND made_at BETWEEN ? AND ? ORDER BY evidence_number`)
+      .all(officer, from, to) as { evidence_number: string }[]
+  ).map((r) => r.evidence_number);
+}
+
 export interface FactFilter {
   /** made_at (or held_at when made_at is null) in [from, to), epoch ms. */
   from?: number;
