@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { complianceReport, lateReport } from '../src/cli/report.js';
+import { complianceReport, lateReport } from '../src/facts/index.js';
 import { compliance } from '../src/rules/index.js';
 import { currentActor } from '../src/audit/log.js';
 import { loadConfig, prepareHome } from '../src/config.js';

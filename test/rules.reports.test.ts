@@ -62,7 +62,7 @@ describe('reports', () => {
 });
 
 describe('catalog report helpers', async () => {
-  const { sortedIntegers, withoutValues } = await import('../src/cli/report.js');
+  const { sortedIntegers, withoutValues } = await import('../src/facts/multiset.js');
   it('parses group_concat lists, negatives included, sorted', () => {
     expect([...sortedIntegers('12,-3,40,0,7')]).toEqual([-3, 0, 7, 12, 40]);
     expect([...sortedIntegers(null)]).toEqual([]);

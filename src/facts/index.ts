@@ -10,3 +10,5 @@ export { catchUpFacts } from './catch-up.js';
 export { evaluateOriginal, reevaluate } from './deadline.js';
 export { registerFieldTrip, type TripRegistered } from './field-trips.js';
 export { explainInterruption, type ExplainResult } from './gap-explanations.js';
+export { lateReport, type LateRow } from './late-report.js';
+export { complianceReport } from './compliance-report.js';
