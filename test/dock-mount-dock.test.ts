@@ -74,7 +74,7 @@ describe('MountDock (external policy) on fake mountinfo + sysfs', () => {
     expect(docked.map((d) => d.slot).sort()).toEqual(['A2', 'Dock B']);
     const a2 = docked.find((d) => d.slot === 'A2')!;
     expect(a2).toMatchObject({ mountPath: path.join(media, 'sda1'), usb: { vendorId: 0x46f4, productId: 1, serial: 'BWC0000001', portPath: '1-1.2' }, recorderHint: 'BWC0000001', writable: false });
-    expect(dock.identityOf(a2.mountPath)?.identity).toMatchObject({ officerId: '020304', conflicts: [] });
+    expect(a2.identity).toMatchObject({ officerId: '020304', conflicts: [] });
     // a FUSE/loop mount (no USB behind it) is named by its folder
     expect(docked.find((d) => d.slot === 'Dock B')!.usb).toBeUndefined();
     const ignored = logs.filter((l) => /ignored/.test(l.msg));

@@ -5,8 +5,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentActor, type Json } from '../src/audit/log.js';
-import { readIdentityFiles } from '../src/dock/drivers/mass-storage.js';
+import { currentActor } from '../src/audit/log.js';
+import { combineClaims, readIdentityFiles } from '../src/dock/drivers/mass-storage.js';
 import { loadConfig, prepareHome } from '../src/config.js';
 import { endIngestHelpers, standardHooks } from '../src/ingest/hooks.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
     const root = path.join(fixturesDir, rec);
     // What the dock's mass-storage driver reads from the card (ZFY_INFO.TXT on 7654321).
     const claims = await readIdentityFiles(root);
-    const identity = claims.length ? ({ claims } as unknown as Record<string, Json>) : undefined;
+    const identity = claims.length ? combineClaims('mass-storage', claims) : undefined;
     const summary = await ingestRecorder(ctx, { root, recorderId: rec, officerId: null, slot: null, dockedAt: new Date('2026-03-16T09:00:00Z'), identity });
     expect(summary.status).toBe('done');
     expect(summary.failed).toBe(0);

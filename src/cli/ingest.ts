@@ -1,13 +1,16 @@
+// `evidock ingest <dir>`: one docking now, of a mounted recorder or a folder, through the same
+// station opening and docking path as the daemon; prints the session's summary.
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { currentActor } from '../audit/log.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../daemon/logger.js';
-import { recoverAtStart } from '../ingest/recovery.js';
-import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
-import type { Json } from '../audit/log.js';
-import { readIdentityFiles } from '../dock/drivers/mass-storage.js';
-import { ingestRecorder, type IngestSummary } from '../ingest/session.js';
-import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
+import { identifyDocked } from '../dock/identify.js';
+import { runDocking } from '../ingest/docking.js';
+import type { IngestSummary } from '../ingest/session.js';
+import { openStation } from '../ingest/station.js';
+import { CliError, EXIT_PROBLEM, formatBytes, globalOptions, printJson } from './context.js';
 
 export function printSummary(s: IngestSummary): void {
   const out = process.stdout;
@@ -38,28 +41,33 @@ export function registerIngest(program: Command): void {
         throw new CliError(`${root} does not exist; give the recorder's mount point or folder`);
       }
       if (!st.isDirectory()) throw new CliError(`${root} is not a folder; give the recorder's mount point or folder`);
-      const cli = openCli(cmd);
+      const { config, home } = loadConfig(globalOptions(cmd));
+      // The CLI logs to stderr so stdout stays the summary.
+      const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, { pretty: false, destination: 2 });
+      const station = await openStation(config, home, logger, { actor: currentActor('cli') });
+      const controller = new AbortController();
+      const onSignal = () => controller.abort(new Error('interrupted by signal'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
-        // The CLI logs to stderr so stdout stays the summary.
-        const logger = createLogger(cli.config.log.level === 'info' ? 'warn' : cli.config.log.level, { pretty: false, destination: 2 });
-        const ctx = { db: cli.db, config: cli.config, home: cli.home, logger, actor: cli.actor, hooks: standardHooks() };
-        await recoverAtStart(ctx);
-        const controller = new AbortController();
-        const onSignal = () => controller.abort(new Error('interrupted by signal'));
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        // The card's own identity files (ZFY_INFO.TXT ...): the most trusted source of attribution.
-        const claims = await readIdentityFiles(root).catch(() => []);
-        const identity = claims.length ? (JSON.parse(JSON.stringify({ claims })) as Record<string, Json>) : undefined;
-        const summary = await ingestRecorder(ctx, { root, recorderId: opts.recorder ?? path.basename(root), officerId: opts.officer ?? null, slot: null, dockedAt: new Date(), identity }, { signal: controller.signal });
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        // The folder is docked as a recorder: its identity files (ZFY_INFO.TXT ...) read as any dock reads them.
+        const docked = {
+          slot: path.basename(root),
+          mountPath: root,
+          identity: await identifyDocked({ mountPath: root }),
+          recorderHint: opts.recorder ?? path.basename(root),
+          officerHint: opts.officer,
+          dockedAt: new Date(),
+        };
+        const result = await runDocking(station, docked, { signal: controller.signal });
+        const summary = result!.summary; // null only when called off while waiting for a turn: the CLI never waits
         if (opts.json) printJson(summary);
         else printSummary(summary);
         if (summary.failed || summary.status !== 'done') process.exitCode = EXIT_PROBLEM;
       } finally {
-        await endIngestHelpers().catch(() => undefined);
-        cli.close();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await station.close();
       }
     });
 }

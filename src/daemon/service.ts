@@ -1,23 +1,21 @@
-// The long-running service: wiring, lifecycle, signals, recovery at start.
-// One recorder failing never stops the others; a stop abandons the file in flight cleanly.
+// The long-running service: wiring, lifecycle, signals. It opens the station (recovery, catch-up)
+// and hands each docking to runDocking; one recorder failing never stops the others; a stop
+// abandons the file in flight cleanly.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { appendAuditEntry, attachAuditHome, currentActor, detachAuditHome, type Json } from '../audit/log.js';
+import { appendAuditEntry, currentActor } from '../audit/log.js';
 import { writeCheckpoint } from '../audit/station.js';
 import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
 import { ConfigError, loadConfig, prepareHome, type Config, type Home, type LoadOptions } from '../config.js';
-import { calendarWarning, catchUpFacts, loadStationCalendar } from '../facts/index.js';
+import { calendarWarning, loadStationCalendar } from '../facts/index.js';
 import { DirectoryDock } from '../dock/directory-dock.js';
 import { MountDock } from '../dock/mount-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
-import { recoverAtStart } from '../ingest/recovery.js';
-import { endIngestHelpers, standardHooks } from '../ingest/hooks.js';
-import { readIdentityFiles } from '../dock/drivers/mass-storage.js';
-import { verifyThenWipe } from '../ingest/wipe.js';
-import { ingestRecorder, type IngestContext, type IngestHooks, type IngestProgress, type IngestSummary } from '../ingest/session.js';
-import { openCatalog, type Db } from '../store/catalog.js';
-import { initStorageRoot } from '../store/ocfl.js';
+import { runDocking } from '../ingest/docking.js';
+import type { IngestHooks, IngestSummary } from '../ingest/session.js';
+import { openStation, type Station } from '../ingest/station.js';
+import type { Db } from '../store/catalog.js';
 import { createLogger } from './logger.js';
 import { writeStatusFile, type DaemonStatus, type SlotStatus } from './status-file.js';
 
@@ -59,8 +57,7 @@ export class Daemon {
   readonly config: Config;
   readonly home: Home;
   readonly logger: Logger;
-  private db!: Db;
-  private ctx!: IngestContext;
+  private station?: Station;
   private readonly docks: Dock[] = [];
   private readonly active = new Map<string, ActiveSession>();
   private readonly waiting: (() => void)[] = [];
@@ -124,24 +121,22 @@ export class Daemon {
   }
 
   get catalog(): Db {
-    return this.db;
+    return this.station!.db;
   }
 
   async start(): Promise<void> {
     prepareHome(this.home);
     this.releaseLock = takePidLock(this.home);
-    initStorageRoot(this.home.store);
-    this.db = openCatalog(this.home.catalog);
-    attachAuditHome(this.db, this.home.dir, { onError: (err) => this.logger.error({ err }, 'audit journal not written; retried after the next entry') });
-    this.ctx = { db: this.db, config: this.config, home: this.home, logger: this.logger, actor: currentActor('daemon'), hooks: this.opts.hooks ?? standardHooks() };
-    this.auditTasks = startAuditTasks({ db: this.db, config: this.config, home: this.home, logger: this.logger, actor: this.ctx.actor, busy: () => this.active.size > 0 });
-    await recoverAtStart(this.ctx);
-    if (!this.opts.hooks) catchUpFacts(this.ctx); // originals held by recovery get their deadline and gap facts
-    this.db.transaction(() =>
-      appendAuditEntry(this.db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: this.ctx.actor }),
+    // tests that bring their own hooks leave the rules (and so their catch-up) out
+    const station = await openStation(this.config, this.home, this.logger, { actor: currentActor('daemon'), hooks: this.opts.hooks, catchUp: !this.opts.hooks });
+    this.station = station;
+    const { db, ctx } = station;
+    this.auditTasks = startAuditTasks({ db, config: this.config, home: this.home, logger: this.logger, actor: ctx.actor, busy: () => this.active.size > 0 });
+    db.transaction(() =>
+      appendAuditEntry(db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: ctx.actor }),
     )();
     for (const dock of this.docks) {
-      dock.on('docked', (e) => this.onDocked(e));
+      dock.on('docked', (e) => this.onDocked(e, dock));
       dock.on('undocked', (e) => this.onUndocked(e));
       dock.on('notice', (n) => {
         if (!this.active.has(n.slot)) this.setSlot(n.slot, { state: n.state, message: n.message, recorderId: n.recorderHint ?? null });
@@ -202,12 +197,10 @@ export class Daemon {
   }
 
   /** At most ingest.concurrency recorders copy at once; the others wait their turn. */
-  private async acquireIngestPlace(): Promise<void> {
-    if (this.running < this.config.ingest.concurrency) {
-      this.running++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve)); // the place is handed over
+  private async takeIngestPlace(): Promise<() => void> {
+    if (this.running < this.config.ingest.concurrency) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the place is handed over
+    return () => this.releaseIngestPlace();
   }
 
   private releaseIngestPlace(): void {
@@ -216,75 +209,27 @@ export class Daemon {
     else this.running--;
   }
 
-  private onDocked(e: RecorderDocked): void {
-    if (this.stopping) return;
+  private onDocked(e: RecorderDocked, dock: Dock): void {
+    if (this.stopping || !this.station) return;
     if (this.active.has(e.slot)) {
       this.logger.warn({ slot: e.slot }, 'docked again while its session still runs; ignored');
       return;
     }
     const controller = new AbortController();
-    const startedAt = Date.now();
-    this.setSlot(e.slot, { state: 'identifying', recorderId: e.recorderHint ?? null, mountPath: e.mountPath, message: undefined, held: 0, failed: 0 });
-    const onProgress = (p: IngestProgress) => {
-      const elapsed = (Date.now() - startedAt) / 1000;
-      const rate = elapsed > 0 ? p.bytesDone / elapsed : 0;
-      this.setSlot(e.slot, {
-        state: p.phase === 'verifying' ? 'verifying' : p.phase === 'done' ? 'done' : p.phase === 'scanning' ? 'identifying' : 'copying',
-        fileIndex: p.fileIndex,
-        fileCount: p.fileCount,
-        filePath: p.filePath,
-        bytesDone: p.bytesDone,
-        bytesTotal: p.bytesTotal,
-        bytesPerSecond: Math.round(rate),
-        etaSeconds: rate > 0 ? Math.round((p.bytesTotal - p.bytesDone) / rate) : null,
-      });
-    };
-    const done = (async () => {
-      await this.acquireIngestPlace();
-      try {
-        if (controller.signal.aborted) return undefined;
-        const found = this.mountDock?.identityOf(e.mountPath)?.identity;
-        // A directory dock has no driver: the card's identity files (ZFY_INFO.TXT ...) still count.
-        const cardClaims = found ? undefined : await readIdentityFiles(e.mountPath).catch(() => []);
-        const identity =
-          e.usb || found || cardClaims?.length
-            ? (JSON.parse(JSON.stringify({ usb: e.usb, driver: found?.driver, claims: found?.claims ?? cardClaims, conflicts: found?.conflicts })) as Record<string, Json>)
-            : undefined;
-        const recorderId = e.recorderHint ?? e.usb?.serial ?? null;
-        const summary = await ingestRecorder(
-          this.ctx,
-          { root: e.mountPath, recorderId, officerId: found?.officerId ?? null, slot: e.slot, dockedAt: e.dockedAt, identity },
-          { signal: controller.signal, onProgress },
-        );
-        let problem = summary.status !== 'done' ? 'interrupted: dock the recorder again to finish' : summary.failed ? `${summary.failed} file(s) failed; see evidock status` : undefined;
-        let state: SlotStatus['state'] = summary.status === 'done' && !summary.failed ? 'done' : 'error';
-        if (state === 'done' && this.config.docks.wipe && this.mountDock && e.usb && !controller.signal.aborted) {
-          this.setSlot(e.slot, { state: 'verifying', message: 'verify-then-wipe: checking every file is held' });
-          const dock = this.mountDock;
-          const wipe = await verifyThenWipe(
-            this.ctx,
-            { root: e.mountPath, recorderId, slot: e.slot, sessionId: summary.sessionId },
-            { signal: controller.signal, makeWritable: () => dock.makeWritable(e.mountPath), makeReadOnly: () => dock.makeReadOnly(e.mountPath) },
-          );
-          if (wipe.status === 'blocked') {
-            state = 'error';
-            problem = `not wiped: ${wipe.blockers[0]}${wipe.blockers.length > 1 ? ` (and ${wipe.blockers.length - 1} more)` : ''}`;
-          } else if (wipe.status === 'partial') {
-            state = 'error';
-            problem = `wiped ${wipe.wiped} file(s), ${wipe.errors.length} not: ${wipe.errors[0]}`;
-          } else problem = `wiped ${wipe.wiped} file(s) from the recorder, each held and verified first`;
-        }
-        this.setSlot(e.slot, { state, held: summary.held, failed: summary.failed, message: problem });
-        return summary;
-      } catch (err) {
-        this.logger.error({ err, slot: e.slot }, 'ingest failed for this recorder; other slots keep working');
-        this.setSlot(e.slot, { state: 'error', message: `ingest failed: ${(err as Error).message}` });
-        return undefined;
-      } finally {
-        this.active.delete(e.slot);
-        this.releaseIngestPlace();
-      }
-    })();
+    const done = runDocking(this.station, e, {
+      signal: controller.signal,
+      onSlot: (update) => this.setSlot(e.slot, update),
+      mounts: dock,
+      takePlace: () => this.takeIngestPlace(),
+    })
+      .then(
+        (result) => result?.summary,
+        (err) => {
+          this.logger.error({ err, slot: e.slot }, 'ingest failed for this recorder; other slots keep working');
+          return undefined;
+        },
+      )
+      .finally(() => this.active.delete(e.slot));
     this.active.set(e.slot, { controller, done, mountPath: e.mountPath });
   }
 
@@ -295,7 +240,8 @@ export class Daemon {
       session.controller.abort(Object.assign(new Error('recorder removed'), { code: 'ENODEV' }));
     }
     this.setSlot(e.slot, { state: 'empty', recorderId: undefined, mountPath: undefined, fileIndex: undefined, fileCount: undefined, filePath: undefined, bytesDone: undefined, bytesTotal: undefined, etaSeconds: undefined, message: undefined });
-    this.db?.transaction(() => appendAuditEntry(this.db, { type: 'recorder.undocked', data: { slot: e.slot, source: e.mountPath }, actor: this.ctx.actor }))();
+    const station = this.station;
+    station?.db.transaction(() => appendAuditEntry(station.db, { type: 'recorder.undocked', data: { slot: e.slot, source: e.mountPath }, actor: station.ctx.actor }))();
   }
 
   /** Wait until no session runs (tests, one-shot use). */
@@ -310,17 +256,16 @@ export class Daemon {
     for (const s of this.active.values()) s.controller.abort(new Error(`daemon stopping (${reason})`));
     await this.idle();
     for (const dock of this.docks) await dock.stop().catch(() => undefined);
-    await endIngestHelpers().catch((err) => this.logger.error({ err }, 'ending exiftool/ffprobe failed'));
-    if (this.db) {
+    const station = this.station;
+    if (station) {
       await this.auditTasks?.stop();
-      this.db.transaction(() => appendAuditEntry(this.db, { type: 'daemon.stopped', data: { pid: process.pid, reason }, actor: this.ctx.actor }))();
+      station.db.transaction(() => appendAuditEntry(station.db, { type: 'daemon.stopped', data: { pid: process.pid, reason }, actor: station.ctx.actor }))();
       try {
-        writeCheckpoint(this.db, { homeDir: this.home.dir, stationId: this.config.station.id }, 'shutdown');
+        writeCheckpoint(station.db, { homeDir: this.home.dir, stationId: this.config.station.id }, 'shutdown');
       } catch (err) {
         this.logger.error({ err }, 'cannot write the shutdown checkpoint');
       }
-      detachAuditHome(this.db);
-      this.db.close();
+      await station.close(); // ends exiftool/ffprobe, then the catalog
     }
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.calendarTimer) clearInterval(this.calendarTimer);

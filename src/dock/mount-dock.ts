@@ -7,8 +7,8 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { identifyRecorder, loadDrivers, type RecorderDriver, type RecorderIdentity } from './drivers/index.js';
 import type { Dock, DockEvents, RecorderDocked } from './events.js';
+import { identifyDocked } from './identify.js';
 import { MountWatcher } from './mount-watcher.js';
 import type { MountEntry } from './mountinfo.js';
 import { RecorderFilter, type RecorderFilterConfig } from './recorder-filter.js';
@@ -39,11 +39,6 @@ interface Docked {
   gone: boolean;
 }
 
-export interface DockedIdentity {
-  identity: RecorderIdentity;
-  usb?: UsbDeviceInfo;
-}
-
 export class MountDock extends EventEmitter<DockEvents> implements Dock {
   readonly name = 'usb-mount';
   readonly slots: SlotMap;
@@ -52,9 +47,7 @@ export class MountDock extends EventEmitter<DockEvents> implements Dock {
   private readonly sysRoot: string;
   private usbHotplug?: UsbHotplug;
   private readonly mounter?: SelfMounter;
-  private drivers: RecorderDriver[] = [];
   private readonly docked = new Map<string, Docked>();
-  private readonly identities = new Map<string, DockedIdentity>();
   private checkTimer?: NodeJS.Timeout;
   /** Why USB detection is off, when it is (shown in status). */
   usbUnavailable?: string;
@@ -75,7 +68,6 @@ export class MountDock extends EventEmitter<DockEvents> implements Dock {
   }
 
   async start(): Promise<void> {
-    this.drivers = await loadDrivers();
     if (this.opts.policy === 'self') mkdirSync(this.opts.mediaRoot, { recursive: true });
     this.watcher.on('mounted', (e) => void this.onMounted(e).catch((err) => this.emit('error', err as Error)));
     this.watcher.on('unmounted', (e) => this.onUnmounted(e));
@@ -107,11 +99,6 @@ export class MountDock extends EventEmitter<DockEvents> implements Dock {
     if (this.checkTimer) clearInterval(this.checkTimer);
     this.usbHotplug?.close();
     this.usbHotplug = undefined;
-  }
-
-  /** Identity found when the recorder was docked (driver, claims, conflicts). */
-  identityOf(mountPath: string): DockedIdentity | undefined {
-    return this.identities.get(mountPath);
   }
 
   private async onAttach(u: UsbDeviceInfo): Promise<void> {
@@ -176,20 +163,19 @@ export class MountDock extends EventEmitter<DockEvents> implements Dock {
       }
     }
     const slot = onUsb ? this.slots.slotFor(onUsb.usb.portPath) : path.basename(e.mountPoint);
-    const identity = await identifyRecorder(this.drivers, { mountPath: e.mountPoint, usb: onUsb?.usb });
+    const identity = await identifyDocked({ mountPath: e.mountPoint, usb: onUsb?.usb });
     if (identity.conflicts.length) this.log.warn({ slot, conflicts: identity.conflicts }, 'recorder identity sources disagree: flagged, not resolved');
     const event: RecorderDocked = {
       slot,
       mountPath: e.mountPoint,
-      usb: onUsb
-        ? { vendorId: parseInt(onUsb.usb.vendorId, 16), productId: parseInt(onUsb.usb.productId, 16), serial: onUsb.usb.serial ?? undefined, portPath: onUsb.usb.portPath }
-        : undefined,
+      usb: identity.usb,
+      identity,
       recorderHint: identity.deviceId,
+      officerHint: identity.officerId,
       dockedAt: new Date(),
       writable: !e.readOnly,
     };
     this.docked.set(e.mountPoint, { event, entry: e, usb: onUsb?.usb, gone: false });
-    this.identities.set(e.mountPoint, { identity, usb: onUsb?.usb });
     this.log.info({ slot, mountPath: e.mountPoint, fsType: e.fsType, source: e.source, usb: onUsb?.usb, recorder: identity.deviceId, driver: identity.driver }, 'recorder docked');
     this.emit('docked', event);
   }
@@ -197,7 +183,6 @@ export class MountDock extends EventEmitter<DockEvents> implements Dock {
   private onUnmounted(e: MountEntry): void {
     const d = this.docked.get(e.mountPoint);
     this.seenAt.delete(e.mountPoint);
-    this.identities.delete(e.mountPoint);
     if (!d) return;
     this.docked.delete(e.mountPoint);
     this.emit('undocked', { slot: d.event.slot, mountPath: e.mountPoint, undockedAt: new Date() });

@@ -66,37 +66,11 @@ function readsMetadata(config: Config): boolean {
   return config.meta?.read_metadata ?? true;
 }
 
-/** Identity claims found in what the dock reported (USB serial, identity files, vendor protocol). */
+/** The identity claims that name a recorder or an officer (USB serial, identity files, vendor protocol). */
 export function identityFacts(identity: RecorderSource['identity']): IdentityFact[] {
-  const facts: IdentityFact[] = [];
-  const seen = new Set<string>();
-  const push = (f: IdentityFact) => {
-    const key = `${f.source}|${f.where ?? ''}|${f.deviceId ?? ''}|${f.officerId ?? ''}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      facts.push(f);
-    }
-  };
-  const visit = (v: Json | undefined, depth: number) => {
-    if (!v || typeof v !== 'object' || depth > 4) return;
-    if (Array.isArray(v)) {
-      for (const x of v) visit(x, depth + 1);
-      return;
-    }
-    const src = v.source;
-    if (src === 'identity-file' || src === 'usb-serial' || src === 'vendor-protocol') {
-      const deviceId = typeof v.deviceId === 'string' ? v.deviceId : null;
-      const officerId = typeof v.officerId === 'string' ? v.officerId : null;
-      if (deviceId || officerId) push({ source: src, where: typeof v.where === 'string' ? v.where : undefined, deviceId, officerId });
-    }
-    for (const [k, x] of Object.entries(v)) {
-      if (k === 'usb' && x && typeof x === 'object' && !Array.isArray(x) && typeof x.serial === 'string' && x.serial.trim()) {
-        push({ source: 'usb-serial', where: 'USB descriptor', deviceId: x.serial });
-      } else visit(x, depth + 1);
-    }
-  };
-  visit(identity as Json, 0);
-  return facts;
+  return (identity?.claims ?? [])
+    .filter((c) => c.deviceId !== undefined || c.officerId !== undefined)
+    .map((c) => ({ source: c.source, where: c.where, deviceId: c.deviceId, officerId: c.officerId }));
 }
 
 /** Derives provenance for one file (never throws for bad media). */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, type Actor, type Json } from '../audit/log.js';
 import type { Config, Home } from '../config.js';
+import type { RecorderIdentity } from '../dock/events.js';
 import { algorithmsFor, sha256Hex, type Digests } from '../hash/digest.js';
 import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
 import type { Db } from '../store/catalog.js';
@@ -34,6 +35,7 @@ import {
   type OriginalRow,
   type SightingOutcome,
 } from '../store/records.js';
+import { identityJson } from './identity-json.js';
 import { walkRecorder, type WalkEntry } from './walk.js';
 
 export interface IngestContext {
@@ -70,8 +72,8 @@ export interface RecorderSource {
   officerId?: string | null;
   slot?: string | null;
   dockedAt?: Date;
-  /** Extra identity facts to log with the docking (USB ids, identity file...). */
-  identity?: Record<string, Json>;
+  /** What the recorder says about itself (USB ids, identity files), as the dock read it. */
+  identity?: RecorderIdentity;
 }
 
 export interface SourceFile {
@@ -195,7 +197,7 @@ export class IngestSession {
         slot: this.recorder.slot ?? undefined,
         source: this.recorder.root,
         dockedAt: this.recorder.dockedAt?.toISOString(),
-        identity: this.recorder.identity,
+        identity: this.recorder.identity ? identityJson(this.recorder.identity) : undefined,
       });
     })();
     this.log.info({ source: this.recorder.root }, 'session started');
@@ -565,7 +567,7 @@ export function provenanceRecord(o: OriginalRow, config: Config, recorder: Recor
     objectId: o.object_id,
     station: { id: config.station.id, name: config.station.name, timezone: config.station.timezone },
     method: 'body-worn recorder',
-    recorder: { id: o.recorder_id, identity: recorder.identity ?? null },
+    recorder: { id: o.recorder_id, identity: recorder.identity ? identityJson(recorder.identity) : null },
     officer: { id: o.officer_id },
     source: {
       path: o.source_path,

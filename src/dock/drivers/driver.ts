@@ -2,7 +2,10 @@
 // exporting `driver: RecorderDriver`; the registry (index.ts) finds them by reading the folder, so
 // a vendor protocol (clock over USB, unlocking a locked recorder to mass storage...) is a new file,
 // never a change elsewhere. The generic mass-storage driver matches every device, last.
+import type { RecorderIdentity } from '../events.js';
 import type { UsbDeviceInfo } from '../usb-device.js';
+
+export type { IdentityClaim, IdentitySource, RecorderIdentity } from '../events.js';
 
 export interface RecorderContext {
   /** Root of the recorder's mounted filesystem (read-only). Absent before the recorder is unlocked. */
@@ -10,35 +13,6 @@ export interface RecorderContext {
   usb?: UsbDeviceInfo;
   /** Station zone, for local times the recorder reports without a zone. */
   timezone?: string;
-}
-
-/** Where a fact came from, in DESIGN.md §2's order of trust (first = most trusted). */
-export type IdentitySource = 'usb-serial' | 'identity-file' | 'vendor-protocol';
-
-export interface IdentityClaim {
-  source: IdentitySource;
-  /** Which file or descriptor, for the audit log. */
-  where: string;
-  deviceId?: string;
-  officerId?: string;
-  officerName?: string;
-  unitId?: string;
-  unitName?: string;
-  make?: string;
-  model?: string;
-}
-
-export interface RecorderIdentity {
-  /** Chosen recorder id: the most trusted claim's deviceId (USB serial, then identity file). */
-  deviceId?: string;
-  officerId?: string;
-  make?: string;
-  model?: string;
-  driver: string;
-  /** Every claim found, most trusted first: nothing is thrown away. */
-  claims: IdentityClaim[];
-  /** Disagreements between claims ("usb-serial says X, ZFY_INFO.TXT says Y"): flagged, never resolved silently. */
-  conflicts: string[];
 }
 
 export interface RecorderClock {

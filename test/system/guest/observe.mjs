@@ -52,7 +52,7 @@ dock.on('docked', (e) => {
   } catch (err) {
     emit('ERROR', { slot: e.slot, msg: String(err) });
   }
-  emit('DOCKED', { ...e, identity: dock.identityOf(e.mountPath)?.identity, files });
+  emit('DOCKED', { ...e, files });
 });
 dock.on('undocked', (e) => emit('UNDOCKED', e));
 dock.on('error', (err) => emit('ERROR', { msg: String(err?.stack ?? err) }));

@@ -1,0 +1,59 @@
+// Opening a station for ingest, the same for the daemon and `evidock ingest`: the store and the
+// catalog with its audit journal, recovery at start, the rules catch-up for originals held
+// without their facts, and, on close, the end of the helper processes (exiftool, ffprobe).
+import type { Logger } from 'pino';
+import { attachAuditHome, detachAuditHome, type Actor } from '../audit/log.js';
+import { prepareHome, type Config, type Home } from '../config.js';
+import { catchUpFacts } from '../facts/index.js';
+import { openCatalog, type Db } from '../store/catalog.js';
+import { initStorageRoot } from '../store/ocfl.js';
+import { endIngestHelpers, standardHooks } from './hooks.js';
+import { recoverAtStart, type RecoveryReport } from './recovery.js';
+import type { IngestContext, IngestHooks } from './session.js';
+
+export interface StationOptions {
+  actor: Actor;
+  /** The derived-facts steps of each session (default: the standard ones). */
+  hooks?: IngestHooks;
+  /** Run the rules catch-up after recovery (default true; off when tests bring their own hooks). */
+  catchUp?: boolean;
+}
+
+export interface Station {
+  readonly config: Config;
+  readonly home: Home;
+  readonly db: Db;
+  readonly logger: Logger;
+  /** What every session of this station runs with. */
+  readonly ctx: IngestContext;
+  readonly recovery: RecoveryReport;
+  /** How many originals the rules catch-up gave their facts. */
+  readonly caughtUp: number;
+  /** Ends the helper processes, then closes the catalog. */
+  close(): Promise<void>;
+}
+
+export async function openStation(config: Config, home: Home, logger: Logger, opts: StationOptions): Promise<Station> {
+  prepareHome(home);
+  initStorageRoot(home.store);
+  const db = openCatalog(home.catalog);
+  attachAuditHome(db, home.dir, { onError: (err) => logger.error({ err }, 'audit journal not written; retried after the next entry') });
+  const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, hooks: opts.hooks ?? standardHooks() };
+  const close = async () => {
+    await endIngestHelpers().catch((err) => logger.error({ err }, 'ending exiftool/ffprobe failed'));
+    try {
+      detachAuditHome(db);
+    } finally {
+      db.close();
+    }
+  };
+  try {
+    const recovery = await recoverAtStart(ctx);
+    // originals held by recovery (which runs no hooks) get their deadline and gap facts
+    const caughtUp = opts.catchUp === false ? 0 : catchUpFacts(ctx);
+    return { config, home, db, logger, ctx, recovery, caughtUp, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
