@@ -60,7 +60,7 @@ function awaitImport(rel) {
 export async function loadDist() {
   distModules = {
     'store/catalog.js': await import(path.join(repoRoot, 'dist', 'store', 'catalog.js')),
-    'cli/report.js': await import(path.join(repoRoot, 'dist', 'cli', 'report.js')),
+    'facts/index.js': await import(path.join(repoRoot, 'dist', 'facts', 'index.js')),
   };
   return distModules;
 }
@@ -74,7 +74,7 @@ export default async function reportBench(flags) {
     const gen = generate(home, n);
     console.log(`catalog: ${n.toLocaleString('en')} recordings, ${gen.facts.toLocaleString('en')} deadline facts, ${OFFICERS} officers (generated in ${fmt(gen.seconds, 1)} s)`);
     const { openCatalog } = distModules['store/catalog.js'];
-    const { complianceReport } = distModules['cli/report.js'];
+    const { complianceReport } = distModules['facts/index.js'];
     let best = Infinity;
     let rows;
     for (let r = 0; r < 3; r++) {
