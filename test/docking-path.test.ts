@@ -112,6 +112,28 @@ describe('runDocking', () => {
   });
 });
 
+describe('runDocking when a docking cannot run', () => {
+  it('called off while waiting for its turn: no session at all; a session that throws: the slot says what to do', async () => {
+    const station = await wipingStation('home-fail');
+    const root = card('card-fail');
+    const docked: RecorderDocked = { slot: 'B2', mountPath: root, identity: await identifyDocked({ mountPath: root }), recorderHint: 'card-fail', dockedAt: new Date() };
+    const controller = new AbortController();
+    let released = 0;
+    const called = await runDocking(station, docked, {
+      signal: controller.signal,
+      takePlace: async () => (controller.abort(new Error('stopping')), () => void released++),
+    });
+    expect(called).toBeNull();
+    expect(released).toBe(1);
+    expect(station.db.prepare('SELECT COUNT(*) FROM sessions').pluck().get()).toBe(0);
+
+    await station.close(); // the catalog is gone: the session cannot start
+    const slots: SlotUpdate[] = [];
+    await expect(runDocking(station, docked, { onSlot: (u) => slots.push(u) })).rejects.toThrow(/not open/);
+    expect(slots.at(-1)).toEqual({ state: 'error', message: expect.stringMatching(/^ingest failed: .*not open.*; dock the recorder again, and if it fails again see the evidock log$/) });
+  });
+});
+
 describe('evidock ingest opens the station as the daemon does', () => {
   it('runs the rules catch-up: originals held without their facts get them', async () => {
     const dir = path.join(t.dir, 'home-catch-up');

@@ -111,7 +111,7 @@ export async function runDocking(station: Station, docked: RecorderDocked, opts:
     onSlot({ state, held: summary.held, failed: summary.failed, message });
     return { summary, state, message, wipe };
   } catch (err) {
-    onSlot({ state: 'error', message: `ingest failed: ${(err as Error).message}` });
+    onSlot({ state: 'error', message: `ingest failed: ${(err as Error).message}; dock the recorder again, and if it fails again see the evidock log` });
     throw err;
   } finally {
     release();
