@@ -235,6 +235,23 @@ export function provenanceRow(evidenceNumber: string, d: DerivedProvenance, deri
 /** Flags worth an audit entry of their own (disagreements and unknowns). */
 const AUDITED_FLAGS = new Set(['recorder-conflict', 'officer-conflict', 'assignment-ambiguous', 'recorder-unknown', 'officer-unknown', 'start-time-conflict']);
 
+/** The audit entry for a held original's provenance conflicts and unknowns (none when there are none). */
+export function auditProvenanceFlags(ctx: IngestContext, evidenceNumber: string, d: DerivedProvenance): void {
+  const audited = d.flags.filter((f) => AUDITED_FLAGS.has(f.code));
+  if (!audited.length) return;
+  appendAuditEntry(ctx.db, {
+    type: 'provenance.flagged',
+    data: {
+      evidenceNumber,
+      recorder: d.attribution.recorder.value,
+      officer: d.attribution.officer.value,
+      flags: audited as unknown as Json,
+    },
+    actor: ctx.actor,
+    at: (ctx.clock ?? (() => new Date()))(),
+  });
+}
+
 /**
  * Writes the provenance row (and an audit entry for conflicts) for a held original, in its own
  * transaction, or in a savepoint when called inside the commit transaction.
@@ -244,20 +261,7 @@ export function recordProvenance(ctx: IngestContext, evidenceNumber: string, d: 
   const row = provenanceRow(evidenceNumber, d, at.toISOString());
   ctx.db.transaction(() => {
     insertProvenance(ctx.db, row);
-    const audited = d.flags.filter((f) => AUDITED_FLAGS.has(f.code));
-    if (audited.length) {
-      appendAuditEntry(ctx.db, {
-        type: 'provenance.flagged',
-        data: {
-          evidenceNumber,
-          recorder: d.attribution.recorder.value,
-          officer: d.attribution.officer.value,
-          flags: audited as unknown as Json,
-        },
-        actor: ctx.actor,
-        at,
-      });
-    }
+    auditProvenanceFlags(ctx, evidenceNumber, d);
   })();
 }
 
@@ -273,11 +277,17 @@ export function provenanceHooks(): IngestHooks {
       if (d.flags.length) ctx.logger.info({ path: file.source.path, flags: d.flags.map((f) => f.code) }, 'provenance flags');
       return derivedJson(d);
     },
-    // The row is written with the original, in the same transaction: never one without the other.
+    // The row (mapped by the store from provenance.json's "derived") is written with the original,
+    // in the same transaction: never one without the other. A savepoint: a refused row rolls back
+    // with its audit entry, the hold goes on.
     inCommit(held, ctx) {
       const d = pending.get(held.source);
-      if (!d) return;
-      recordProvenance(ctx, held.original.evidence_number, d);
+      if (!d || !held.provenance) return;
+      const row = held.provenance;
+      ctx.db.transaction(() => {
+        insertProvenance(ctx.db, row);
+        auditProvenanceFlags(ctx, held.original.evidence_number, d);
+      })();
       written.add(held.source);
       pending.delete(held.source);
     },

@@ -3,34 +3,23 @@
 // are committed. Anything cut short leaves at most a staging folder, discarded or finished by
 // recovery at the next start.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, type Actor, type Json } from '../audit/log.js';
 import type { Config, Home } from '../config.js';
 import type { RecorderIdentity } from '../dock/events.js';
-import { algorithmsFor, sha256Hex, type Digests } from '../hash/digest.js';
+import { algorithmsFor, type Digests } from '../hash/digest.js';
 import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
 import type { Db } from '../store/catalog.js';
+import { openOriginalsStore } from '../store/open-originals.js';
+import type { OriginalsStore, StagedObject } from '../store/originals.js';
+import type { ProvenanceRow } from '../store/provenance.js';
 import {
-  buildInventory,
-  commitStagedObject,
-  createStagedObject,
-  discardStagedObject,
-  objectPathFor,
-  safeFileName,
-  sealStagedObject,
-} from '../store/ocfl.js';
-import {
-  clearCommitIntent,
   endSession,
   findKnownFile,
   findOriginalBySha256,
-  insertOriginal,
   insertSighting,
-  recordCommitIntent,
-  reserveEvidenceNumber,
   startSession,
   type OriginalRow,
   type SightingOutcome,
@@ -47,6 +36,8 @@ export interface IngestContext {
   /** Injected so tests can control held times. */
   clock?: () => Date;
   hooks?: IngestHooks;
+  /** The store's door for originals; opened from config and home when absent. */
+  originals?: OriginalsStore;
 }
 
 /** What later rooms (meta, rules, docks) plug into a session. Hook errors never block a hold. */
@@ -58,7 +49,7 @@ export interface IngestHooks {
    * when the original does (its provenance). Synchronous. An error is logged and skipped: the
    * hook's own statements are rolled back (run them in a nested db.transaction), the hold goes on.
    */
-  inCommit?(held: { original: OriginalRow; source: SourceFile; recorder: RecorderSource; sessionId: string }, ctx: IngestContext): void;
+  inCommit?(held: { original: OriginalRow; provenance: ProvenanceRow | null; source: SourceFile; recorder: RecorderSource; sessionId: string }, ctx: IngestContext): void;
   /** After a file is held (committed). Derived facts: metadata, deadlines, gaps. */
   afterHeld?(held: HeldFile, ctx: IngestContext): Promise<void> | void;
   /** After the session's summary entry is written. */
@@ -120,11 +111,12 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
 }
 
-/** yyyymmdd of an instant in the station's time zone. */
-export function stationDay(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return `${get('year')}${get('month')}${get('day')}`;
+/** The originals door of a context (opened on the configured backend when the caller gave none). */
+export function originalsOf(ctx: IngestContext): OriginalsStore {
+  return (
+    ctx.originals ??
+    openOriginalsStore({ db: ctx.db, storeRoot: ctx.home.store, stagingRoot: ctx.home.staging, station: ctx.config.station, algorithms: algorithmsFor(ctx.config.hash) })
+  );
 }
 
 /** Errors that mean the recorder itself went away (unplugged, dead mount). */
@@ -141,6 +133,7 @@ function reasonOf(err: unknown): string {
 export class IngestSession {
   readonly id = randomUUID();
   private readonly clock: () => Date;
+  private readonly originals: OriginalsStore;
   private readonly algorithms;
   private readonly buffers: CopyBuffers;
   private readonly verifyBuffers: CopyBuffers;
@@ -156,6 +149,7 @@ export class IngestSession {
     private readonly opts: IngestOptions = {},
   ) {
     this.clock = ctx.clock ?? (() => new Date());
+    this.originals = originalsOf(ctx);
     this.algorithms = algorithmsFor(ctx.config.hash);
     const size = ctx.config.hash.buffer_mib * 1024 * 1024;
     this.buffers = new CopyBuffers(size);
@@ -219,8 +213,8 @@ export class IngestSession {
           // A staged copy that is not committed (this commit or an earlier one failed) is
           // discarded at once, not left in staging until the next start.
           commits = commits.then(
-            () => this.commitOne(staged).catch((err) => (discardStagedObject(staged.stagedObject), Promise.reject(err))),
-            (err) => (discardStagedObject(staged.stagedObject), Promise.reject(err)),
+            () => this.commitOne(staged).catch((err) => (staged.staged.discard(), Promise.reject(err))),
+            (err) => (staged.staged.discard(), Promise.reject(err)),
           );
         }
         await this.settleEarlyFailure(commits);
@@ -361,11 +355,9 @@ export class IngestSession {
       }
     }
 
-    const stagedObject = path.join(this.ctx.home.staging, `${this.id}-${randomUUID().slice(0, 8)}`);
-    const contentDir = createStagedObject(stagedObject);
-    const logicalName = safeFileName(Buffer.from(entry.rawPath.subarray(entry.rawPath.lastIndexOf(0x2f) + 1)));
-    const stagedFile = path.join(contentDir, logicalName);
-    const discard = () => discardStagedObject(stagedObject);
+    const staged = this.originals.stage(entry.rawPath, this.id);
+    const stagedFile = staged.contentFile;
+    const discard = () => staged.discard();
     let copied: { bytes: number; digests: Digests };
     try {
       this.report({ phase: 'copying' });
@@ -393,107 +385,81 @@ export class IngestSession {
       this.recordAlreadyHeld(entry, duplicate);
       return undefined;
     }
-    return { entry, source, stagedObject, logicalName, stagedFile, digests: copied.digests, bytes: copied.bytes };
+    return { entry, source, staged, digests: copied.digests, bytes: copied.bytes };
   }
 
   /** The describeStaged hooks for one staged file; never rejects. */
   private async describe(item: StagedItem): Promise<Record<string, Json> | undefined> {
     if (!this.ctx.hooks?.describeStaged) return undefined;
     try {
-      return await this.ctx.hooks.describeStaged({ stagedPath: item.stagedFile, source: item.source, recorder: this.recorder }, this.ctx);
+      return await this.ctx.hooks.describeStaged({ stagedPath: item.staged.contentFile, source: item.source, recorder: this.recorder }, this.ctx);
     } catch (err) {
       return { unavailable: true, reason: reasonOf(err) };
     }
   }
 
   private async commitOne(item: StagedItem): Promise<void> {
-    const { db, config, home } = this.ctx;
+    const { db, home } = this.ctx;
     this.report({ phase: 'committing' });
     const derived = await (item.described ?? this.describe(item));
-    // Another recorder docked at the same time may have held the same bytes while this copy was
-    // staged (an empty file, a clip copied to two cards). From here to the catalog transaction
-    // nothing awaits, so in this process the check cannot be overtaken; the UNIQUE(sha256) of the
-    // catalog stays the backstop against another process.
-    const duplicate = findOriginalBySha256(db, item.digests.sha256);
-    if (duplicate) {
-      discardStagedObject(item.stagedObject);
-      this.recordAlreadyHeld(item.entry, duplicate);
+    const heldAt = this.clock();
+    const outcome = await this.originals.hold(item.staged, {
+      heldAt,
+      file: {
+        fileName: path.posix.basename(item.source.path),
+        sourcePath: item.source.path,
+        sourcePathRaw: item.source.rawPath,
+        sourceMtimeMs: item.source.mtimeMs,
+        sha256: item.digests.sha256,
+        sm3: item.digests.sm3 ?? null,
+        size: item.bytes,
+        recorderId: this.recorder.recorderId,
+        officerId: this.recorder.officerId ?? null,
+        sessionId: this.id,
+      },
+      about: { recorderIdentity: this.recorder.identity ? identityJson(this.recorder.identity) : null, slot: this.recorder.slot ?? null, dockedAt: this.recorder.dockedAt?.toISOString() ?? null },
+      derived: derived ?? null,
+      message: `held by evidock from ${this.recorder.recorderId ?? 'unknown recorder'}: ${item.source.path}`,
+      inCommit: (original, provenance) => {
+        insertSighting(db, {
+          session_id: this.id,
+          recorder_id: this.recorder.recorderId,
+          source_path: item.source.path,
+          source_path_raw: item.source.rawPath,
+          kind: 'file',
+          size: item.source.size,
+          mtime_ms: item.source.mtimeMs,
+          sha256: item.digests.sha256,
+          evidence_number: original.evidence_number,
+          outcome: 'held',
+          reason: null,
+          seen_at: heldAt.toISOString(),
+        });
+        this.audit('file.held', heldEntryData(original));
+        if (this.ctx.hooks?.inCommit) {
+          try {
+            this.ctx.hooks.inCommit({ original, provenance, source: item.source, recorder: this.recorder, sessionId: this.id }, this.ctx);
+          } catch (err) {
+            this.log.error({ err, evidence: original.evidence_number }, 'an in-commit step failed; the original is held without it');
+          }
+        }
+      },
+    });
+    // Another recorder docked at the same time may have held the same bytes while this copy was staged.
+    if ('alreadyHeld' in outcome) {
+      this.recordAlreadyHeld(item.entry, outcome.alreadyHeld);
       return;
     }
-    const heldAt = this.clock();
-    const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, config.station.id, stationDay(heldAt, config.station.timezone)))();
-    const objectId = `urn:evidock:${evidenceNumber}`;
-    const objectPath = objectPathFor(objectId);
-    const contentPath = `v1/content/${item.logicalName}`;
-    const original: OriginalRow = {
-      evidence_number: evidenceNumber,
-      object_id: objectId,
-      object_path: objectPath,
-      content_path: contentPath,
-      file_name: path.posix.basename(item.source.path),
-      sha256: item.digests.sha256,
-      sm3: item.digests.sm3 ?? null,
-      size: item.bytes,
-      recorder_id: this.recorder.recorderId,
-      officer_id: this.recorder.officerId ?? null,
-      source_path: item.source.path,
-      source_path_raw: item.source.rawPath,
-      source_mtime_ms: item.source.mtimeMs,
-      session_id: this.id,
-      held_at: heldAt.toISOString(),
-    };
-    const provenanceText = JSON.stringify(provenanceRecord(original, config, this.recorder, derived), null, 2) + '\n';
-    writeFileSync(path.join(path.dirname(item.stagedFile), 'provenance.json'), provenanceText, { flag: 'wx', mode: 0o600 });
-    const inventory = buildInventory({
-      id: objectId,
-      created: heldAt.toISOString(),
-      message: `held by evidock from ${this.recorder.recorderId ?? 'unknown recorder'}: ${item.source.path}`,
-      user: { name: `evidock@${config.station.id}` },
-      files: [
-        { logicalPath: item.logicalName, sha256: item.digests.sha256, size: item.bytes },
-        { logicalPath: 'provenance.json', sha256: sha256Hex(provenanceText), size: Buffer.byteLength(provenanceText) },
-      ],
-      // SM3 is not in OCFL's fixity vocabulary (nor its digest-algorithm extension): it is kept
-      // in provenance.json and the catalog, not in the inventory, so the object stays valid.
-    });
-    sealStagedObject(item.stagedObject, inventory);
-    db.transaction(() =>
-      recordCommitIntent(db, { evidence_number: evidenceNumber, staging_dir: item.stagedObject, object_path: objectPath, created_at: heldAt.toISOString() }),
-    )();
-    const objectRoot = commitStagedObject(home.store, item.stagedObject, objectPath);
-    db.transaction(() => {
-      insertOriginal(db, original);
-      insertSighting(db, {
-        session_id: this.id,
-        recorder_id: this.recorder.recorderId,
-        source_path: item.source.path,
-        source_path_raw: item.source.rawPath,
-        kind: 'file',
-        size: item.source.size,
-        mtime_ms: item.source.mtimeMs,
-        sha256: item.digests.sha256,
-        evidence_number: evidenceNumber,
-        outcome: 'held',
-        reason: null,
-        seen_at: heldAt.toISOString(),
-      });
-      this.audit('file.held', heldEntryData(original));
-      clearCommitIntent(db, evidenceNumber);
-      if (this.ctx.hooks?.inCommit) {
-        try {
-          this.ctx.hooks.inCommit({ original, source: item.source, recorder: this.recorder, sessionId: this.id }, this.ctx);
-        } catch (err) {
-          this.log.error({ err, evidence: evidenceNumber }, 'an in-commit step failed; the original is held without it');
-        }
-      }
-    })();
+    const original = outcome.held;
+    const evidenceNumber = original.evidence_number;
     this.summary.held++;
     this.summary.bytesHeld += item.bytes;
     this.summary.evidenceNumbers.push(evidenceNumber);
     this.log.info({ path: item.source.path, evidence: evidenceNumber, sha256: item.digests.sha256, bytes: item.bytes }, 'file held');
     if (this.ctx.hooks?.afterHeld) {
       try {
-        await this.ctx.hooks.afterHeld({ original, source: item.source, objectRoot, contentFile: path.join(objectRoot, contentPath), sessionId: this.id, recorder: this.recorder }, this.ctx);
+        const objectRoot = path.join(home.store, original.object_path);
+        await this.ctx.hooks.afterHeld({ original, source: item.source, objectRoot, contentFile: path.join(objectRoot, original.content_path), sessionId: this.id, recorder: this.recorder }, this.ctx);
       } catch (err) {
         this.log.error({ err, evidence: evidenceNumber }, 'a derived-facts step failed; the original stays held');
       }
@@ -531,9 +497,7 @@ export class IngestSession {
 interface StagedItem {
   entry: WalkEntry;
   source: SourceFile;
-  stagedObject: string;
-  logicalName: string;
-  stagedFile: string;
+  staged: StagedObject;
   digests: Digests;
   bytes: number;
   /** The describeStaged result, started as soon as the file was staged. */
@@ -553,36 +517,6 @@ export function heldEntryData(o: OriginalRow): Record<string, Json> {
     sourcePath: o.source_path,
     session: o.session_id,
     heldAt: o.held_at,
-  };
-}
-
-/**
- * provenance.json: everything needed to rebuild the catalog row from the store alone, plus
- * the regulation's "how, when, by whom" (Art. 8, 11).
- */
-export function provenanceRecord(o: OriginalRow, config: Config, recorder: RecorderSource, derived?: Record<string, Json>): Record<string, Json> {
-  return {
-    evidockProvenance: 1,
-    evidenceNumber: o.evidence_number,
-    objectId: o.object_id,
-    station: { id: config.station.id, name: config.station.name, timezone: config.station.timezone },
-    method: 'body-worn recorder',
-    recorder: { id: o.recorder_id, identity: recorder.identity ? identityJson(recorder.identity) : null },
-    officer: { id: o.officer_id },
-    source: {
-      path: o.source_path,
-      pathBase64: o.source_path_raw.toString('base64'),
-      fileName: o.file_name,
-      size: o.size,
-      mtimeMs: o.source_mtime_ms,
-      slot: recorder.slot ?? null,
-      dockedAt: recorder.dockedAt?.toISOString() ?? null,
-    },
-    content: { path: o.content_path, size: o.size },
-    digests: { sha256: o.sha256, sm3: o.sm3 },
-    heldAt: o.held_at,
-    session: o.session_id,
-    derived: derived ?? null,
   };
 }
 

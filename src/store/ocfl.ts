@@ -21,7 +21,8 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-function writeDurable(file: string, data: string | Buffer, mode = 0o444): void {
+/** Writes a new file and fsyncs it before making it read-only. */
+export function writeDurable(file: string, data: string | Buffer, mode = 0o444): void {
   const fd = openSync(file, 'wx', 0o600);
   try {
     writeFileSync(fd, data);

@@ -1,10 +1,10 @@
 // Rebuild the catalog's originals from the store alone: each object's provenance.json carries
 // everything its catalog row holds. Used by `evidock catalog rebuild` and `catalog check`.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Db } from './catalog.js';
-import { listObjectRoots, objectPathFor, readInventory, PROVENANCE_FILE } from './ocfl.js';
-import { insertProvenance, provenanceRowFromDerived, type ProvenanceRow } from './provenance.js';
+import { listStoredObjects } from './local-originals.js';
+import { objectPathFor } from './ocfl.js';
+import { originalRowOf, provenanceRowOf } from './provenance-file.js';
+import { insertProvenance, type ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
 
 export interface StoreScan {
@@ -14,53 +14,23 @@ export interface StoreScan {
   problems: { path: string; problem: string }[];
 }
 
-interface Provenance {
-  evidenceNumber: string;
-  objectId: string;
-  recorder?: { id?: string | null };
-  officer?: { id?: string | null };
-  source: { path: string; pathBase64: string; fileName: string; size: number; mtimeMs: number | null };
-  content: { path: string; size: number };
-  digests: { sha256: string; sm3?: string | null };
-  heldAt: string;
-  session: string;
-  derived?: unknown;
-}
-
 /** Read every object's provenance.json into catalog rows. */
 export function scanStore(storeRoot: string): StoreScan {
   const originals: OriginalRow[] = [];
   const provenance: ProvenanceRow[] = [];
   const problems: StoreScan['problems'] = [];
-  for (const root of listObjectRoots(storeRoot)) {
-    const rel = path.relative(storeRoot, root);
-    try {
-      const inv = readInventory(root) as { id?: string };
-      const p = JSON.parse(readFileSync(path.join(root, 'v1', 'content', PROVENANCE_FILE), 'utf8')) as Provenance;
-      if (inv.id !== p.objectId) problems.push({ path: rel, problem: `inventory id ${inv.id} differs from provenance objectId ${p.objectId}` });
-      if (objectPathFor(p.objectId) !== rel) problems.push({ path: rel, problem: 'object is not where the storage layout puts its id' });
-      originals.push({
-        evidence_number: p.evidenceNumber,
-        object_id: p.objectId,
-        object_path: rel,
-        content_path: p.content.path,
-        file_name: p.source.fileName,
-        sha256: p.digests.sha256,
-        sm3: p.digests.sm3 ?? null,
-        size: p.content.size,
-        recorder_id: p.recorder?.id ?? null,
-        officer_id: p.officer?.id ?? null,
-        source_path: p.source.path,
-        source_path_raw: Buffer.from(p.source.pathBase64, 'base64'),
-        source_mtime_ms: p.source.mtimeMs ?? null,
-        session_id: p.session,
-        held_at: p.heldAt,
-      });
-      const derived = provenanceRowFromDerived(p.evidenceNumber, p.derived, p.heldAt);
-      if (derived) provenance.push(derived);
-    } catch (err) {
-      problems.push({ path: rel, problem: `provenance unreadable: ${(err as Error).message}` });
+  for (const obj of listStoredObjects(storeRoot)) {
+    const rel = obj.objectPath;
+    const p = obj.provenance;
+    if (!p) {
+      problems.push({ path: rel, problem: obj.problem ?? 'provenance unreadable' });
+      continue;
     }
+    if (obj.objectId !== p.objectId) problems.push({ path: rel, problem: `inventory id ${obj.objectId} differs from provenance objectId ${p.objectId}` });
+    if (objectPathFor(p.objectId) !== rel) problems.push({ path: rel, problem: 'object is not where the storage layout puts its id' });
+    originals.push(originalRowOf(p, rel));
+    const derived = provenanceRowOf(p);
+    if (derived) provenance.push(derived);
   }
   originals.sort((a, b) => (a.held_at < b.held_at ? -1 : a.held_at > b.held_at ? 1 : a.evidence_number < b.evidence_number ? -1 : 1));
   return { originals, provenance, problems };

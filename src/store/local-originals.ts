@@ -1,0 +1,208 @@
+// The local backend of the originals door: an OCFL storage root on this server's disk, objects
+// built in a marked staging entry and renamed into place, catalog rows in the same SQLite file.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { constants as fsc } from 'node:fs';
+import { CopyBuffers, hashFile } from '../hash/copy.js';
+import { sha256Hex, type DigestAlgorithm } from '../hash/digest.js';
+import type { Db } from './catalog.js';
+import {
+  buildInventory,
+  commitStagedObject,
+  createStagedObject,
+  finishCommittedObject,
+  listObjectRoots,
+  objectPathFor,
+  OCFL_OBJECT_DECLARATION,
+  PROVENANCE_FILE,
+  readInventory,
+  safeFileName,
+  sealStagedObject,
+  stagedContentDir,
+  writeDurable,
+} from './ocfl.js';
+import type { HoldOutcome, HoldRequest, OriginalsStore, StagedObject, StoredObject, UnfinishedHoldsReport } from './originals.js';
+import { buildProvenanceFile, parseProvenanceFile, provenanceFileText, provenanceRowOf, originalRowOf, type ProvenanceFile } from './provenance-file.js';
+import {
+  clearCommitIntent,
+  findOriginal,
+  findOriginalBySha256,
+  insertOriginal,
+  pendingCommitIntents,
+  recordCommitIntent,
+  reserveEvidenceNumber,
+  type OriginalRow,
+} from './records.js';
+import { clearStaging, createStagingEntry, removeStagingEntry } from './staging-entries.js';
+import { stationDay } from './station-day.js';
+import { verifyStore, type VerifyOptions, type VerifyReport } from './verify.js';
+
+export interface LocalOriginalsOptions {
+  db: Db;
+  /** The OCFL storage root. */
+  storeRoot: string;
+  /** Where copies are staged (same filesystem as the store). */
+  stagingRoot: string;
+  station: { id: string; name: string; timezone: string };
+  /** Digests a recovered object's content is re-hashed with. */
+  algorithms: readonly DigestAlgorithm[];
+}
+
+class LocalStagedObject implements StagedObject {
+  constructor(
+    readonly entry: string,
+    readonly objectDir: string,
+    readonly logicalName: string,
+    readonly contentFile: string,
+  ) {}
+  discard(): void {
+    removeStagingEntry(this.entry);
+  }
+}
+
+export class LocalOriginalsStore implements OriginalsStore {
+  constructor(private readonly o: LocalOriginalsOptions) {}
+
+  stage(nameOnCard: Buffer, tag: string): StagedObject {
+    const { entry, objectDir } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`);
+    const contentDir = createStagedObject(objectDir);
+    const logicalName = safeFileName(Buffer.from(nameOnCard.subarray(nameOnCard.lastIndexOf(0x2f) + 1)));
+    return new LocalStagedObject(entry, objectDir, logicalName, path.join(contentDir, logicalName));
+  }
+
+  async hold(staged: StagedObject, req: HoldRequest): Promise<HoldOutcome> {
+    // Nothing below awaits: in this process the duplicate check cannot be overtaken before the
+    // insert; the catalog's UNIQUE(sha256) stays the backstop against another process.
+    return this.holdNow(staged as LocalStagedObject, req);
+  }
+
+  private holdNow(staged: LocalStagedObject, req: HoldRequest): HoldOutcome {
+    const { db, station } = this.o;
+    const duplicate = findOriginalBySha256(db, req.file.sha256);
+    if (duplicate) {
+      staged.discard();
+      return { alreadyHeld: duplicate };
+    }
+    const heldAt = req.heldAt.toISOString();
+    const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, station.id, stationDay(req.heldAt, station.timezone)))();
+    const objectId = `urn:evidock:${evidenceNumber}`;
+    const objectPath = objectPathFor(objectId);
+    const f = req.file;
+    const original: OriginalRow = {
+      evidence_number: evidenceNumber,
+      object_id: objectId,
+      object_path: objectPath,
+      content_path: `v1/content/${staged.logicalName}`,
+      file_name: f.fileName,
+      sha256: f.sha256,
+      sm3: f.sm3,
+      size: f.size,
+      recorder_id: f.recorderId,
+      officer_id: f.officerId,
+      source_path: f.sourcePath,
+      source_path_raw: f.sourcePathRaw,
+      source_mtime_ms: f.sourceMtimeMs,
+      session_id: f.sessionId,
+      held_at: heldAt,
+    };
+    const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
+    const text = provenanceFileText(doc);
+    writeDurable(path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE), text);
+    const inventory = buildInventory({
+      id: objectId,
+      created: heldAt,
+      message: req.message,
+      user: { name: `evidock@${station.id}` },
+      files: [
+        { logicalPath: staged.logicalName, sha256: f.sha256, size: f.size },
+        { logicalPath: PROVENANCE_FILE, sha256: sha256Hex(text), size: Buffer.byteLength(text) },
+      ],
+      // SM3 is not in OCFL's fixity vocabulary (nor its digest-algorithm extension): it is kept
+      // in provenance.json and the catalog, not in the inventory, so the object stays valid.
+    });
+    sealStagedObject(staged.objectDir, inventory);
+    db.transaction(() => recordCommitIntent(db, { evidence_number: evidenceNumber, staging_dir: staged.entry, object_path: objectPath, created_at: heldAt }))();
+    commitStagedObject(this.o.storeRoot, staged.objectDir, objectPath);
+    staged.discard();
+    db.transaction(() => {
+      insertOriginal(db, original);
+      clearCommitIntent(db, evidenceNumber);
+      req.inCommit(original, provenanceRowOf(doc));
+    })();
+    return { held: original };
+  }
+
+  async finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport> {
+    const { db, storeRoot } = this.o;
+    const report: UnfinishedHoldsReport = { adopted: [], leftInPlace: [], discardedStaging: [], strangersInStaging: [] };
+    for (const intent of pendingCommitIntents(db)) {
+      const objectRoot = path.join(storeRoot, intent.object_path);
+      if (!findOriginal(db, intent.evidence_number) && existsSync(path.join(objectRoot, OCFL_OBJECT_DECLARATION))) {
+        finishCommittedObject(objectRoot);
+        const doc = parseProvenanceFile(readFileSync(path.join(objectRoot, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
+        // Two commits of the same bytes can race (another process ingesting at the same time): the
+        // bytes are then held once already, and this copy is not adopted.
+        const heldAlready = findOriginalBySha256(db, doc.digests.sha256);
+        if (heldAlready) {
+          report.leftInPlace.push({ evidenceNumber: intent.evidence_number, problem: 'holds bytes already held', heldAs: heldAlready.evidence_number });
+        } else if (await this.contentMatches(path.join(objectRoot, doc.content.path), doc, signal)) {
+          const original = originalRowOf(doc, intent.object_path);
+          db.transaction(() => {
+            insertOriginal(db, original);
+            clearCommitIntent(db, intent.evidence_number);
+            inCommit(original, provenanceRowOf(doc));
+          })();
+          report.adopted.push(original);
+          continue;
+        } else {
+          report.leftInPlace.push({ evidenceNumber: intent.evidence_number, problem: 'content does not match its provenance' });
+        }
+      }
+      // Never delete anything in the store: an object left in place is reported by verify as untracked.
+      db.transaction(() => clearCommitIntent(db, intent.evidence_number))();
+    }
+    const staging = clearStaging(this.o.stagingRoot);
+    report.discardedStaging = staging.removed;
+    report.strangersInStaging = staging.strangers;
+    return report;
+  }
+
+  /** Whether an object's content re-hashes to what its provenance says. */
+  private async contentMatches(contentFile: string, doc: ProvenanceFile, signal?: AbortSignal): Promise<boolean> {
+    const { bytes, digests } = await hashFile(contentFile, this.o.algorithms, new CopyBuffers(4 * 1024 * 1024), signal);
+    return digests.sha256 === doc.digests.sha256 && bytes === doc.content.size;
+  }
+
+  openContent(original: OriginalRow): Promise<FileHandle> {
+    return open(path.join(this.o.storeRoot, original.object_path, original.content_path), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  }
+
+  readProvenance(original: OriginalRow): ProvenanceFile {
+    return parseProvenanceFile(readFileSync(path.join(this.o.storeRoot, original.object_path, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
+  }
+
+  list(): Iterable<StoredObject> {
+    return listStoredObjects(this.o.storeRoot);
+  }
+
+  verify(opts?: VerifyOptions): Promise<VerifyReport> {
+    return verifyStore(this.o.db, this.o.storeRoot, opts);
+  }
+}
+
+/** Every object under a local storage root, with its provenance.json parsed (or why not). */
+export function* listStoredObjects(storeRoot: string): Generator<StoredObject> {
+  for (const objectRoot of listObjectRoots(storeRoot)) {
+    const objectPath = path.relative(storeRoot, objectRoot);
+    let objectId = '';
+    try {
+      objectId = String((readInventory(objectRoot) as { id?: unknown }).id ?? '');
+      const provenance = parseProvenanceFile(readFileSync(path.join(objectRoot, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
+      yield { objectId, objectPath, provenance };
+    } catch (err) {
+      yield { objectId, objectPath, problem: `provenance unreadable: ${(err as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// The store's one door for originals: stage, hold, finish unfinished holds, read, list, verify.
+// Backends (local OCFL today, S3 Object Lock next) implement it; callers see evidence numbers,
+// object ids and catalog rows, never renames, listings or paths into the store.
+import type { FileHandle } from 'node:fs/promises';
+import type { ProvenanceContext, ProvenanceFile, JsonValue } from './provenance-file.js';
+import type { ProvenanceRow } from './provenance.js';
+import type { OriginalRow } from './records.js';
+import type { VerifyOptions, VerifyReport } from './verify.js';
+
+/** A copy being written into staging (local disk, for every backend). */
+export interface StagedObject {
+  /** The local file the caller writes the recording's bytes into. */
+  readonly contentFile: string;
+  /** Removes the staged copy (idempotent). Never touches the store. */
+  discard(): void;
+}
+
+/** What the caller knows of a staged copy when it asks for the hold. */
+export interface HoldRequest {
+  heldAt: Date;
+  file: {
+    fileName: string;
+    sourcePath: string;
+    sourcePathRaw: Buffer;
+    sourceMtimeMs: number | null;
+    sha256: string;
+    sm3: string | null;
+    size: number;
+    recorderId: string | null;
+    officerId: string | null;
+    sessionId: string;
+  };
+  about: Omit<ProvenanceContext, 'station'>;
+  /** Facts derived from the copy, written into provenance.json and (mapped) the provenance row. */
+  derived: { [key: string]: JsonValue } | null;
+  /** The inventory's version message. */
+  message: string;
+  /**
+   * Runs inside the catalog transaction that makes the original held, after its row: the
+   * caller's audit entry, sighting and provenance row (`provenance`, mapped from the object's
+   * provenance.json; null without derived facts). Throwing rolls the hold's catalog rows back
+   * (the object, already in place, is then adopted by the next start's recovery).
+   */
+  inCommit(original: OriginalRow, provenance: ProvenanceRow | null): void;
+}
+
+export type HoldOutcome =
+  | { held: OriginalRow }
+  /** The same bytes were held meanwhile (another recorder, another process): nothing new is held. */
+  | { alreadyHeld: OriginalRow };
+
+/** What finishing the unfinished holds at start did. */
+export interface UnfinishedHoldsReport {
+  adopted: OriginalRow[];
+  /** Objects in the store the catalog does not hold, left in place for verify to report. */
+  leftInPlace: { evidenceNumber: string; problem: string; heldAs?: string }[];
+  /** Staging entries evidock made and removed. */
+  discardedStaging: string[];
+  /** Staging entries without evidock's marker: not removed. */
+  strangersInStaging: string[];
+}
+
+export interface StoredObject {
+  objectId: string;
+  /** The object's provenance.json, or why it could not be read. */
+  provenance?: ProvenanceFile;
+  problem?: string;
+  /** Where the object sits relative to the store's root (catalog column object_path). */
+  objectPath: string;
+}
+
+export interface OriginalsStore {
+  /** Starts a staged copy for a recording whose name on the card is `nameOnCard` (raw bytes). */
+  stage(nameOnCard: Buffer, tag: string): StagedObject;
+  /**
+   * Holds a staged copy: duplicate check, commit intent, place it (rename / upload + read back),
+   * then ONE catalog transaction with its row and the caller's inCommit.
+   * Locally nothing is awaited between the duplicate check and the catalog insert.
+   */
+  hold(staged: StagedObject, request: HoldRequest): Promise<HoldOutcome>;
+  /** At start: adopt objects placed but not catalogued (inCommit as for a hold), clear stale intents, empty staging. */
+  finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport>;
+  /** Opens a held original's content for reading. */
+  openContent(original: OriginalRow): Promise<FileHandle>;
+  /** The provenance.json of a held original. */
+  readProvenance(original: OriginalRow): ProvenanceFile;
+  /** Every object in the store, with its provenance. */
+  list(): Iterable<StoredObject>;
+  /** Re-hash every held original against the catalog and the object's inventory. */
+  verify(opts?: VerifyOptions): Promise<VerifyReport>;
+}
