@@ -51,7 +51,7 @@ beforeAll(() => {
     logger: pino({ level: 'silent' }),
     actor: currentActor('cli'),
     // metadata takes a while (exiftool, ffprobe): both sessions stage their copies before either commits
-    hooks: { describeStaged: () => new Promise((r) => setTimeout(() => r({ slow: true }), 150)) },
+    describe: () => new Promise((r) => setTimeout(() => r(null), 150)),
   };
 });
 

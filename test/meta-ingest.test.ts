@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
 import { combineClaims, readIdentityFiles } from '../src/dock/drivers/mass-storage.js';
 import { loadConfig, prepareHome } from '../src/config.js';
-import { endIngestHelpers, standardHooks } from '../src/ingest/hooks.js';
+import { endIngestHelpers } from '../src/ingest/describe.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { exiftoolPids, ffprobePids } from '../src/meta/index.js';
 import { openCatalog } from '../src/store/catalog.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   prepareHome(home);
   initStorageRoot(home.store);
   const db = openCatalog(home.catalog);
-  ctx = { db, config, home, logger: pino({ level: 'silent' }), actor: currentActor('cli'), hooks: standardHooks(), clock: () => new Date('2026-03-16T10:00:00Z') };
+  ctx = { db, config, home, logger: pino({ level: 'silent' }), actor: currentActor('cli'), clock: () => new Date('2026-03-16T10:00:00Z') };
   const by = 'test';
   const at = '2026-03-01T00:00:00Z';
   db.transaction(() => {

@@ -8,9 +8,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
 import { loadConfig, prepareHome } from '../src/config.js';
-import { endIngestHelpers, standardHooks } from '../src/ingest/hooks.js';
+import { endIngestHelpers } from '../src/ingest/describe.js';
 import { recoverAtStart } from '../src/ingest/recovery.js';
-import { catchUpRules } from '../src/ingest/rules-step.js';
+import { catchUpFacts } from '../src/facts/index.js';
 import { ingestRecorder, originalsOf, type IngestContext } from '../src/ingest/session.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { initStorageRoot } from '../src/store/ocfl.js';
@@ -27,7 +27,7 @@ function freshHome(name: string): IngestContext {
   prepareHome(home);
   initStorageRoot(home.store);
   const db = openCatalog(home.catalog);
-  return { db, config, home, logger: pino({ level: 'silent' }), actor: currentActor('cli'), hooks: standardHooks(), clock: () => new Date('2026-03-16T10:00:00Z') };
+  return { db, config, home, logger: pino({ level: 'silent' }), actor: currentActor('cli'), clock: () => new Date('2026-03-16T10:00:00Z') };
 }
 
 beforeAll(async () => {
@@ -59,7 +59,7 @@ describe('an original adopted by recovery', () => {
       const report = await recoverAtStart(crashed);
       expect(report.adopted).toEqual([held.evidence_number]);
       expect(findProvenance(crashed.db, held.evidence_number)).toEqual(liveRow);
-      expect(catchUpRules(crashed)).toBe(1);
+      expect(catchUpFacts(crashed)).toBe(1);
       const [times] = recordingTimes(crashed.db, [held.evidence_number]);
       expect(times?.start_at).not.toBeNull();
       expect([times?.start_at, times?.end_at, times?.officer_id]).toEqual([liveTimes?.start_at, liveTimes?.end_at, liveTimes?.officer_id]);

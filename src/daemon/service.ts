@@ -13,7 +13,8 @@ import { DirectoryDock } from '../dock/directory-dock.js';
 import { MountDock } from '../dock/mount-dock.js';
 import type { Dock, RecorderDocked, RecorderUndocked } from '../dock/events.js';
 import { runDocking } from '../ingest/docking.js';
-import type { IngestHooks, IngestSummary } from '../ingest/session.js';
+import type { IngestSummary } from '../ingest/session.js';
+import type { DescribeFn } from '../ingest/types.js';
 import { openStation, type Station } from '../ingest/station.js';
 import type { Db } from '../store/catalog.js';
 import { createLogger } from './logger.js';
@@ -23,7 +24,8 @@ export interface DaemonOptions extends LoadOptions {
   logger?: Logger;
   /** Extra docks (USB mounts) besides the directory dock. */
   docks?: Dock[];
-  hooks?: IngestHooks;
+  /** Replaces the describe step (tests). */
+  describe?: DescribeFn;
 }
 
 interface ActiveSession {
@@ -127,8 +129,7 @@ export class Daemon {
   async start(): Promise<void> {
     prepareHome(this.home);
     this.releaseLock = takePidLock(this.home);
-    // tests that bring their own hooks leave the rules (and so their catch-up) out
-    const station = await openStation(this.config, this.home, this.logger, { actor: currentActor('daemon'), hooks: this.opts.hooks, catchUp: !this.opts.hooks });
+    const station = await openStation(this.config, this.home, this.logger, { actor: currentActor('daemon'), describe: this.opts.describe });
     this.station = station;
     const { db, ctx } = station;
     this.auditTasks = startAuditTasks({ db, config: this.config, home: this.home, logger: this.logger, actor: ctx.actor, busy: () => this.active.size > 0 });

@@ -1,8 +1,6 @@
-// Provenance of each held original (issue 3): read the staged copy's metadata, parse its name,
-// attribute recorder and officer (registry + assignment history), put it all in the object's
-// provenance.json ("derived") and, once held, in the catalog's provenance table.
-// Metadata is read from the staged copy, never from the recorder; bad media is held anyway
-// with the reason; nothing here can block or alter a hold.
+// Provenance of a staged copy (issue 3): its metadata, its name, the recorder and officer it is
+// attributed to (registry + assignment history), as typed data for provenance.json's "derived";
+// and, at the hold, the provenance row with the audit entry of its conflicts.
 import type { Json } from '../audit/log.js';
 import { appendAuditEntry } from '../audit/log.js';
 import type { Config } from '../config.js';
@@ -13,13 +11,11 @@ import {
   parseRecordingName,
   zoneOffsetMinutes,
   readRecordingMetadata,
-  type Attribution,
   type AttributionInput,
   type Flag,
   type IdentityFact,
   type MetadataResult,
   type NameConvention,
-  type ParsedName,
 } from '../meta/index.js';
 import type { Db } from '../store/catalog.js';
 import { insertProvenance, type ProvenanceRow } from '../store/provenance.js';
@@ -32,34 +28,16 @@ import {
   type OfficerRow,
   type RecorderRow,
 } from '../store/registry.js';
-import type { IngestContext, IngestHooks, RecorderSource, SourceFile } from './session.js';
+import type { DerivedProvenance, IngestContext, RecorderSource, SourceFile } from './types.js';
 
 export const METHOD = 'body-worn recorder';
 
-/** Everything derived for one file; what goes into provenance.json and the catalog row. */
-export interface DerivedProvenance {
-  metadata: MetadataResult;
-  fileName: ParsedName | null;
-  attribution: Attribution;
-  recordedStart: string | null;
-  recordedEnd: string | null;
-  startMs: number | null;
-  endMs: number | null;
-  startSource: string | null;
-  method: string;
-  flags: Flag[];
-}
-
-const conventionCache = new WeakMap<Config, NameConvention[]>();
+/** The configured name conventions, compiled once per configuration. */
+let compiledConventions: { config: Config; conventions: NameConvention[] } | undefined;
 
 function conventionsFor(config: Config): { conventions: NameConvention[]; builtins: boolean } {
-  const meta = config.meta;
-  let compiled = conventionCache.get(config);
-  if (!compiled) {
-    compiled = compileConventions(meta?.name_conventions ?? []);
-    conventionCache.set(config, compiled);
-  }
-  return { conventions: compiled, builtins: meta?.builtin_name_conventions ?? true };
+  if (compiledConventions?.config !== config) compiledConventions = { config, conventions: compileConventions(config.meta?.name_conventions ?? []) };
+  return { conventions: compiledConventions.conventions, builtins: config.meta?.builtin_name_conventions ?? true };
 }
 
 function readsMetadata(config: Config): boolean {
@@ -195,48 +173,11 @@ export function derivedJson(d: DerivedProvenance): Record<string, Json> {
   };
 }
 
-export function provenanceRow(evidenceNumber: string, d: DerivedProvenance, derivedAt: string): ProvenanceRow {
-  const m = d.metadata.available ? d.metadata : null;
-  return {
-    evidence_number: evidenceNumber,
-    recorder_id: d.attribution.recorder.value,
-    recorder_source: d.attribution.recorder.source,
-    officer_id: d.attribution.officer.value,
-    officer_source: d.attribution.officer.source,
-    claims: JSON.stringify({ recorder: d.attribution.recorder.claims, officer: d.attribution.officer.claims }),
-    flags: JSON.stringify(d.flags),
-    method: d.method,
-    make: m?.make ?? null,
-    model: m?.model ?? null,
-    serial: m?.serial ?? null,
-    recorded_start: d.recordedStart,
-    recorded_end: d.recordedEnd,
-    start_ms: d.startMs,
-    end_ms: d.endMs,
-    start_source: d.startSource,
-    duration_seconds: m?.durationSeconds ?? null,
-    media_kind: m?.kind ?? null,
-    video_codec: m?.videoCodec ?? null,
-    audio_codec: m?.audioCodec ?? null,
-    width: m?.width ?? null,
-    height: m?.height ?? null,
-    frame_rate: m?.frameRate ?? null,
-    has_audio: m ? (m.hasAudio ? 1 : 0) : null,
-    gps_latitude: m?.gps?.latitude ?? null,
-    gps_longitude: m?.gps?.longitude ?? null,
-    metadata_available: m ? 1 : 0,
-    metadata_reason: d.metadata.available ? null : d.metadata.reason,
-    name_family: d.fileName?.family ?? null,
-    name_seq: d.fileName?.seq ?? null,
-    derived_at: derivedAt,
-  };
-}
-
 /** Flags worth an audit entry of their own (disagreements and unknowns). */
 const AUDITED_FLAGS = new Set(['recorder-conflict', 'officer-conflict', 'assignment-ambiguous', 'recorder-unknown', 'officer-unknown', 'start-time-conflict']);
 
 /** The audit entry for a held original's provenance conflicts and unknowns (none when there are none). */
-export function auditProvenanceFlags(ctx: IngestContext, evidenceNumber: string, d: DerivedProvenance): void {
+function auditProvenanceFlags(ctx: IngestContext, evidenceNumber: string, d: DerivedProvenance, at: Date): void {
   const audited = d.flags.filter((f) => AUDITED_FLAGS.has(f.code));
   if (!audited.length) return;
   appendAuditEntry(ctx.db, {
@@ -248,59 +189,18 @@ export function auditProvenanceFlags(ctx: IngestContext, evidenceNumber: string,
       flags: audited as unknown as Json,
     },
     actor: ctx.actor,
-    at: (ctx.clock ?? (() => new Date()))(),
+    at,
   });
 }
 
 /**
- * Writes the provenance row (and an audit entry for conflicts) for a held original, in its own
- * transaction, or in a savepoint when called inside the commit transaction.
+ * Inside the hold's transaction: the provenance row (as the store mapped it from provenance.json)
+ * and its conflicts' audit entry, in a savepoint: a refused row rolls back with its entry and
+ * the error goes to the caller, the hold goes on.
  */
-export function recordProvenance(ctx: IngestContext, evidenceNumber: string, d: DerivedProvenance): void {
-  const at = (ctx.clock ?? (() => new Date()))();
-  const row = provenanceRow(evidenceNumber, d, at.toISOString());
+export function recordProvenanceRow(ctx: IngestContext, row: ProvenanceRow, d: DerivedProvenance, at: Date): void {
   ctx.db.transaction(() => {
     insertProvenance(ctx.db, row);
-    auditProvenanceFlags(ctx, evidenceNumber, d);
+    auditProvenanceFlags(ctx, row.evidence_number, d, at);
   })();
-}
-
-/** The provenance step of every ingest session. */
-export function provenanceHooks(): IngestHooks {
-  // describeStaged, inCommit and afterHeld get the same SourceFile object for one file.
-  const pending = new WeakMap<SourceFile, DerivedProvenance>();
-  const written = new WeakSet<SourceFile>();
-  return {
-    async describeStaged(file, ctx) {
-      const d = await deriveProvenance(ctx.db, ctx.config, { path: file.stagedPath, source: file.source, recorder: file.recorder });
-      pending.set(file.source, d);
-      if (d.flags.length) ctx.logger.info({ path: file.source.path, flags: d.flags.map((f) => f.code) }, 'provenance flags');
-      return derivedJson(d);
-    },
-    // The row (mapped by the store from provenance.json's "derived") is written with the original,
-    // in the same transaction: never one without the other. A savepoint: a refused row rolls back
-    // with its audit entry, the hold goes on.
-    inCommit(held, ctx) {
-      const d = pending.get(held.source);
-      if (!d || !held.provenance) return;
-      const row = held.provenance;
-      ctx.db.transaction(() => {
-        insertProvenance(ctx.db, row);
-        auditProvenanceFlags(ctx, held.original.evidence_number, d);
-      })();
-      written.add(held.source);
-      pending.delete(held.source);
-    },
-    async afterHeld(held, ctx) {
-      if (written.has(held.source)) {
-        written.delete(held.source);
-        return;
-      }
-      let d = pending.get(held.source);
-      pending.delete(held.source);
-      // Without describeStaged (another hook set), read the held copy now.
-      d ??= await deriveProvenance(ctx.db, ctx.config, { path: held.contentFile, source: held.source, recorder: held.recorder });
-      recordProvenance(ctx, held.original.evidence_number, d);
-    },
-  };
 }

@@ -6,7 +6,9 @@
 import { appendAuditEntry } from '../audit/log.js';
 import { insertProvenance } from '../store/provenance.js';
 import { insertSighting, interruptRunningSessions } from '../store/records.js';
-import { heldEntryData, originalsOf, type IngestContext } from './session.js';
+import { originalsOf } from './session.js';
+import { heldEntryData } from './session-record.js';
+import type { IngestContext } from './types.js';
 
 export interface RecoveryReport {
   adopted: string[];

@@ -6,16 +6,18 @@ import { attachAuditHome, detachAuditHome, type Actor } from '../audit/log.js';
 import { prepareHome, type Config, type Home } from '../config.js';
 import { catchUpFacts } from '../facts/index.js';
 import { openCatalog, type Db } from '../store/catalog.js';
-import { initStorageRoot } from '../store/ocfl.js';
-import { endIngestHelpers, standardHooks } from './hooks.js';
+import { prepareOriginalsStore } from '../store/open-originals.js';
+import { endIngestHelpers } from './describe.js';
 import { recoverAtStart, type RecoveryReport } from './recovery.js';
-import type { IngestContext, IngestHooks } from './session.js';
+import type { DescribeFn, IngestContext } from './types.js';
 
 export interface StationOptions {
   actor: Actor;
-  /** The derived-facts steps of each session (default: the standard ones). */
-  hooks?: IngestHooks;
-  /** Run the rules catch-up after recovery (default true; off when tests bring their own hooks). */
+  /** Replaces the describe step of each session (tests). */
+  describe?: DescribeFn;
+  /** false: sessions hold without the facts stage (tests). */
+  deriveFacts?: boolean;
+  /** Run the rules catch-up after recovery (default true). */
   catchUp?: boolean;
 }
 
@@ -35,10 +37,10 @@ export interface Station {
 
 export async function openStation(config: Config, home: Home, logger: Logger, opts: StationOptions): Promise<Station> {
   prepareHome(home);
-  initStorageRoot(home.store);
+  prepareOriginalsStore(home.store);
   const db = openCatalog(home.catalog);
   attachAuditHome(db, home.dir, { onError: (err) => logger.error({ err }, 'audit journal not written; retried after the next entry') });
-  const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, hooks: opts.hooks ?? standardHooks() };
+  const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, describe: opts.describe, deriveFacts: opts.deriveFacts };
   const close = async () => {
     await endIngestHelpers().catch((err) => logger.error({ err }, 'ending exiftool/ffprobe failed'));
     try {
@@ -49,7 +51,7 @@ export async function openStation(config: Config, home: Home, logger: Logger, op
   };
   try {
     const recovery = await recoverAtStart(ctx);
-    // originals held by recovery (which runs no hooks) get their deadline and gap facts
+    // originals held by recovery (which runs no facts stage) get their deadline and gap facts
     const caughtUp = opts.catchUp === false ? 0 : catchUpFacts(ctx);
     return { config, home, db, logger, ctx, recovery, caughtUp, close };
   } catch (err) {

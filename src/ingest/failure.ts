@@ -1,0 +1,29 @@
+// How a session tells a failed file from a recorder that went away, and says why in a line.
+import { readdir } from 'node:fs/promises';
+
+/** Errors that mean the recorder itself went away (unplugged, dead mount). */
+function isRecorderGoneCode(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === 'ENOTCONN' || code === 'ENODEV' || code === 'ENXIO' || code === 'ESHUTDOWN';
+}
+
+/**
+ * A pulled card often shows as EIO (or ENOENT) on the file in flight before the unmount: if the
+ * recorder's root cannot be listed any more, the recorder is gone, not just one file unreadable.
+ */
+export async function recorderGone(root: string, err: unknown): Promise<boolean> {
+  if (isRecorderGoneCode(err)) return true;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code !== 'EIO' && code !== 'ENOENT') return false;
+  try {
+    await readdir(root);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export function reasonOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? err);
+}

@@ -1,0 +1,89 @@
+// Stage stage: for one scanned file, the known-file check (path, size, mtime, confirmed by
+// digest), then copy+hash+read-back into the store's staging, then the duplicate check.
+// Returns the staged item, or undefined when there is nothing to hold.
+import type { Config } from '../config.js';
+import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
+import type { DigestAlgorithm, Digests } from '../hash/digest.js';
+import type { Db } from '../store/catalog.js';
+import type { OriginalsStore } from '../store/originals.js';
+import { findKnownFile, findOriginalBySha256 } from '../store/records.js';
+import { reasonOf, recorderGone } from './failure.js';
+import type { SessionRecord } from './session-record.js';
+import type { IngestProgress, RecorderSource, SourceFile, StagedItem } from './types.js';
+import type { WalkEntry } from './walk.js';
+
+export interface StageEnv {
+  db: Db;
+  config: Config;
+  originals: OriginalsStore;
+  recorder: RecorderSource;
+  record: SessionRecord;
+  algorithms: readonly DigestAlgorithm[];
+  buffers: CopyBuffers;
+  signal?: AbortSignal;
+  report(p: Partial<IngestProgress>): void;
+}
+
+/** Staged item without its description (the session starts that). */
+export type Staged = Omit<StagedItem, 'described'>;
+
+/** Stops the session (rethrows) when it was aborted or the recorder went away. */
+async function rethrowIfSessionOver(env: StageEnv, err: unknown): Promise<void> {
+  if (env.signal?.aborted || (await recorderGone(env.recorder.root, err))) throw err;
+}
+
+export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: number): Promise<Staged | undefined> {
+  const { db, config, record } = env;
+  const source: SourceFile = { rawPath: entry.rawPath, path: entry.path, size: entry.stat.size, mtimeMs: Math.trunc(entry.stat.mtimeMs) };
+  const known = findKnownFile(db, { recorderId: env.recorder.recorderId, rawPath: entry.rawPath, size: source.size, mtimeMs: source.mtimeMs });
+  if (known) {
+    if (config.ingest.confirm_known === 'metadata') {
+      record.alreadyHeld(entry, known);
+      return undefined;
+    }
+    try {
+      env.report({ phase: 'verifying' });
+      // confirming a known file never overlaps a copy: the copy's buffers are reused
+      const { digests } = await hashFile(entry.absolute, env.algorithms, env.buffers, env.signal);
+      if (digests.sha256 === known.sha256) {
+        record.alreadyHeld(entry, known);
+        return undefined;
+      }
+      record.log.warn({ path: entry.path, was: known.evidence_number }, 'same name, size and time as a held file but different bytes: holding it as a new original');
+    } catch (err) {
+      await rethrowIfSessionOver(env, err);
+      record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `cannot read to confirm: ${reasonOf(err)}`);
+      return undefined;
+    }
+  }
+
+  const staged = env.originals.stage(entry.rawPath, record.sessionId);
+  let copied: { bytes: number; digests: Digests };
+  try {
+    env.report({ phase: 'copying' });
+    const result = await copyWithDigest(entry.absolute, staged.contentFile, {
+      algorithms: env.algorithms,
+      buffers: env.buffers,
+      signal: env.signal,
+      expect: entry.stat,
+      onProgress: (n) => env.report({ bytesDone: bytesBefore + n }),
+    });
+    copied = result;
+    source.size = result.source.size;
+    source.mtimeMs = Math.trunc(result.source.mtimeMs);
+  } catch (err) {
+    staged.discard();
+    await rethrowIfSessionOver(env, err);
+    record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `copy failed: ${reasonOf(err)}; nothing held, will be retried at the next docking`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err;
+    return undefined;
+  }
+
+  const duplicate = findOriginalBySha256(db, copied.digests.sha256);
+  if (duplicate) {
+    staged.discard();
+    record.alreadyHeld(entry, duplicate);
+    return undefined;
+  }
+  return { entry, source, staged, digests: copied.digests, bytes: copied.bytes };
+}
