@@ -6,7 +6,7 @@
 import { appendAuditEntry } from '../audit/log.js';
 import { insertProvenance } from '../store/provenance.js';
 import { insertSighting, interruptRunningSessions } from '../store/records.js';
-import { originalsOf } from './session.js';
+import { originalsOf } from './originals-door.js';
 import { heldEntryData } from './session-record.js';
 import type { IngestContext } from './types.js';
 

@@ -6,14 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CopyBuffers } from '../hash/copy.js';
 import { algorithmsFor } from '../hash/digest.js';
-import { openOriginalsStore } from '../store/open-originals.js';
-import type { OriginalsStore } from '../store/originals.js';
 import { endSession, startSession } from '../store/records.js';
 import { describeStaged } from './describe.js';
 import { factsOfHeld, factsOfSession } from './facts-stage.js';
 import { reasonOf, recorderGone } from './failure.js';
 import { holdStaged } from './hold.js';
 import { identityJson } from './identity-json.js';
+import { originalsOf } from './originals-door.js';
 import { scanRecorder } from './scan.js';
 import { SessionRecord } from './session-record.js';
 import { stageFile, type StageEnv } from './stage.js';
@@ -21,14 +20,7 @@ import type { IngestContext, IngestOptions, IngestProgress, IngestSummary, Recor
 
 export type { IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, SourceFile } from './types.js';
 export { heldEntryData } from './session-record.js';
-
-/** The originals door of a context (opened on the configured backend when the caller gave none). */
-export function originalsOf(ctx: IngestContext): OriginalsStore {
-  return (
-    ctx.originals ??
-    openOriginalsStore({ db: ctx.db, storeRoot: ctx.home.store, stagingRoot: ctx.home.staging, station: ctx.config.station, algorithms: algorithmsFor(ctx.config.hash) })
-  );
-}
+export { originalsOf } from './originals-door.js';
 
 export class IngestSession {
   readonly id = randomUUID();

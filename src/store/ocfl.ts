@@ -181,15 +181,34 @@ export function sealStagedObject(stagedObject: string, inventory: Record<string,
   fsyncDir(stagedObject);
 }
 
-/** Atomically move a sealed staged object to its place in the storage root. */
+/** Creates a folder and each missing ancestor, fsyncing the parent of each one it creates. */
+function mkdirDurable(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    fsyncDir(path.dirname(d));
+  }
+}
+
+/**
+ * Atomically move a sealed staged object to its place in the storage root. Every directory entry
+ * on the way is durable when this returns: the new ancestors', the object's own (fsync of the
+ * rename's parent), and the object root's final mode.
+ */
 export function commitStagedObject(storeRoot: string, stagedObject: string, objectPath: string): string {
   const target = path.join(storeRoot, objectPath);
   if (existsSync(target)) throw new StoreError(`an object already exists at ${target}; refusing to overwrite`);
   const parent = path.dirname(target);
-  mkdirSync(parent, { recursive: true });
+  mkdirDurable(parent);
   renameSync(stagedObject, target);
   fsyncDir(parent);
   finishCommittedObject(target);
+  fsyncDir(target);
   return target;
 }
 
