@@ -4,15 +4,9 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } 
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { isValidTimeZone } from './lib/time-zone.js';
 
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as "Asia/Shanghai"');
+const timezone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Shanghai"');
 
 export const configSchema = z
   .object({

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { driverFor, identifyRecorder, loadDrivers } from '../src/dock/drivers/index.js';
-import { decodeText, driver as massStorage } from '../src/dock/drivers/mass-storage.js';
+import { driver as massStorage } from '../src/dock/drivers/mass-storage.js';
+import { decodeTextFile as decodeText } from '../src/lib/text.js';
 import type { UsbDeviceInfo } from '../src/dock/usb-device.js';
 
 const tmp: string[] = [];

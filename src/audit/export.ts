@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
+import { fsyncDirectoryIfSupported } from '../lib/durable.js';
 import { canonicalJson } from './canonical.js';
 import { CheckpointError, openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { ProofError, leafHash, verifyConsistency } from './merkle.js';
@@ -240,13 +241,7 @@ export async function writeExport(input: ExportInput): Promise<ExportSummary> {
     sha256: files,
   };
   writeWhole(path.join(dir, EXPORT_FILES.manifest), JSON.stringify(manifest, null, 1) + '\n');
-  try {
-    const dfd = openSync(dir, 'r');
-    fsyncSync(dfd);
-    closeSync(dfd);
-  } catch {
-    /* some filesystems refuse directory fsync */
-  }
+  fsyncDirectoryIfSupported(dir);
   return { dir, start: input.start, end, size: input.checkpoint.size, root: manifest.root, files };
 }
 

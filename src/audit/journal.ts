@@ -8,6 +8,7 @@
 // the files in name order is the log in order.
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeSync, fstatSync } from 'node:fs';
 import path from 'node:path';
+import { fsyncDirectoryIfSupported } from '../lib/durable.js';
 import type Database from 'better-sqlite3';
 
 type Db = Database.Database;
@@ -110,7 +111,7 @@ export function syncJournal(db: Db, dir: string, now = new Date()): JournalSyncR
       pending.push(r.entry + '\n');
     }
     flush();
-    if (rows.length) fsyncDirQuiet(dir);
+    if (rows.length) fsyncDirectoryIfSupported(dir);
     return { appended: rows.length, sealed: sealFinishedDays(dir, now) };
   });
   return run.immediate();
@@ -133,16 +134,6 @@ export function sealFinishedDays(dir: string, now = new Date()): string[] {
     }
   });
   return sealed;
-}
-
-function fsyncDirQuiet(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch {
-    /* not supported everywhere */
-  }
 }
 
 export interface JournalLine {

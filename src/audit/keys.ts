@@ -1,8 +1,9 @@
 // The station's Ed25519 key: <home>/keys/station.key (private, 0600, signed-note signer text)
 // and <home>/keys/station.pub (public verifier key, 0444). The key name is the station id, which
 // is also the origin line of every checkpoint.
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeNewFileDurably } from '../lib/durable.js';
 import { formatSignerKey, formatVerifierKey, generateSigner, parseSignerKey, verifierOf, type Signer } from './note.js';
 
 export function keyPaths(homeDir: string): { dir: string; privateKey: string; publicKey: string } {
@@ -14,18 +15,6 @@ export class KeyError extends Error {
   override name = 'KeyError';
 }
 
-function writeNew(file: string, text: string, mode: number): void {
-  const fd = openSync(file, 'wx', 0o600);
-  try {
-    const buf = Buffer.from(text, 'utf8');
-    writeSync(fd, buf);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(file, mode);
-}
-
 /** Create the station key if there is none. Returns the signer and whether it was created. */
 export function ensureStationKey(homeDir: string, stationId: string): { signer: Signer; created: boolean } {
   const p = keyPaths(homeDir);
@@ -33,8 +22,8 @@ export function ensureStationKey(homeDir: string, stationId: string): { signer: 
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   chmodSync(p.dir, 0o700);
   const signer = generateSigner(stationId);
-  writeNew(p.privateKey, formatSignerKey(signer) + '\n', 0o600);
-  if (!existsSync(p.publicKey)) writeNew(p.publicKey, formatVerifierKey(verifierOf(signer)) + '\n', 0o444);
+  writeNewFileDurably(p.privateKey, formatSignerKey(signer) + '\n', 0o600);
+  if (!existsSync(p.publicKey)) writeNewFileDurably(p.publicKey, formatVerifierKey(verifierOf(signer)) + '\n', 0o444);
   return { signer, created: true };
 }
 

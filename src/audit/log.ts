@@ -6,14 +6,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import type { Json } from '../lib/json.js';
 import { canonicalJson as canonical } from './canonical.js';
 import { leafHash as rfcLeafHash } from './merkle.js';
 import { syncJournal } from './journal.js';
 import { auditTree, catchUpTree } from './tree-store.js';
 
 type Db = Database.Database;
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
 /**
  * Canonical JSON (canonical.ts): keys sorted, no whitespace, UTF-8; undefined members dropped;

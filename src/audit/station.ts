@@ -2,9 +2,10 @@
 // under <home>/checkpoints/), log exports with range and consistency proofs, and inclusion-proof
 // bundles for one recording. Pure verification lives in export.ts / merkle.ts; this file wires
 // them to the catalog and the home.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { writeNewFileDurably } from '../lib/durable.js';
 import type Database from 'better-sqlite3';
 import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js';
 import { writeExport, type ExportSummary } from './export.js';
@@ -37,17 +38,6 @@ export function checkpointsDir(homeDir: string): string {
   return path.join(homeDir, 'checkpoints');
 }
 
-function writeOnce(file: string, text: string): void {
-  const fd = openSync(file, 'wx', 0o600);
-  try {
-    writeSync(fd, Buffer.from(text, 'utf8'));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(file, 0o444);
-}
-
 /**
  * Sign a checkpoint of the log as it is now, record it in the catalog and write it as a
  * write-once file. Runs under the catalog's write lock so the size is the committed size.
@@ -64,7 +54,7 @@ export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = ne
     const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     let name = `${String(size).padStart(12, '0')}-${stamp}-${reason}.checkpoint`;
     for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${String(size).padStart(12, '0')}-${stamp}-${reason}-${i}.checkpoint`;
-    writeOnce(path.join(dir, name), note);
+    writeNewFileDurably(path.join(dir, name), note);
     const created_at = now.toISOString();
     const info = db
       .prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)')

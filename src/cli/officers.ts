@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { addOfficer, findOfficer, listOfficers, RegistryError, type OfficerRow } from '../store/registry.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
-import { checkId, decodeText, noteWidth, parseCsv } from './registry-shared.js';
+import { decodeTextFile } from '../lib/text.js';
+import { checkId, noteWidth, parseCsv } from './registry-shared.js';
 
 function officerRow(number: string, name: string, unit: string | undefined, by: string): OfficerRow {
   const n = name.trim();
@@ -75,7 +76,7 @@ export function registerOfficers(program: Command): void {
     .action((file: string, opts: { json?: boolean }, cmd: Command) => {
       let text: string;
       try {
-        text = decodeText(readFileSync(file));
+        text = decodeTextFile(readFileSync(file));
       } catch (err) {
         throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
       }

@@ -1,5 +1,6 @@
 // Helpers shared by the registry and provenance commands: station-zone time options, CSV.
-import { formatInZone, parseDateTimeText, wallTimeToInstant, wallTimeWithOffsetToInstant } from '../meta/time.js';
+import { formatInZone, wallTimeToInstant } from '../lib/time-zone.js';
+import { parseDateTimeText, wallTimeWithOffsetToInstant } from '../meta/time.js';
 import { CliError } from './context.js';
 
 /**
@@ -8,7 +9,7 @@ import { CliError } from './context.js';
  */
 export function parseTimeOption(text: string, option: string, timezone: string): number {
   const t = text.trim();
-  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.test(t);
   const parsed = dateOnly ? parseDateTimeText(`${t} 00:00:00`) : parseDateTimeText(t);
   if (!parsed) {
     throw new CliError(`${option} ${JSON.stringify(text)}: not a time; use e.g. 2026-03-15, "2026-03-15 08:00" (station time, ${timezone}) or 2026-03-15T00:00:00Z`);
@@ -51,15 +52,6 @@ export function parseCsv(text: string): string[][] {
   row.push(field);
   if (row.some((f) => f.trim() !== '')) rows.push(row);
   return rows;
-}
-
-/** UTF-8 if valid, else GBK (spreadsheets on Chinese Windows save GBK CSV). */
-export function decodeText(buf: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    return new TextDecoder('gbk').decode(buf);
-  }
 }
 
 /** Identity fields as GA/T 947 sizes them; refuses control characters. */

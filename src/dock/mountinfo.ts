@@ -49,7 +49,7 @@ export function parseMountinfoLine(line: string): MountEntry | null {
   const sep = fields.indexOf('-', 6);
   if (fields.length < 10 || sep < 0 || fields.length < sep + 3) return null;
   const [id, parent, devno, root, mountPoint, options] = fields;
-  const m = /^(\d+):(\d+)$/.exec(devno);
+  const m = devno.match(/^(\d+):(\d+)$/);
   if (!m || !/^\d+$/.test(id) || !/^\d+$/.test(parent)) return null;
   const opts = options.split(',');
   return {

@@ -29,7 +29,7 @@ export class RecorderFilter {
     private readonly slots: SlotMap,
   ) {
     this.pairs = config.recorders.map((s, i) => {
-      const m = PAIR.exec(s.trim().toLowerCase());
+      const m = s.trim().toLowerCase().match(PAIR);
       if (!m) throw new RecorderFilterError(`docks.recorders[${i}]: "${s}" must be "vendor:product" in hex, like "46f4:0001" or "46f4:*"`);
       return { vendorId: m[1], productId: m[2] };
     });

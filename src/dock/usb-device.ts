@@ -29,7 +29,7 @@ export function portPathOf(busNumber: number, ports: readonly number[]): string 
 
 /** "1-1.2" -> { busNumber: 1, ports: [1, 2] }; null for anything else (root hubs "usb1", interfaces "1-1:1.0"). */
 export function parsePortPath(name: string): { busNumber: number; ports: number[] } | null {
-  const m = /^(\d+)-(\d+(?:\.\d+)*)$/.exec(name);
+  const m = name.match(/^(\d+)-(\d+(?:\.\d+)*)$/);
   if (!m) return null;
   return { busNumber: Number(m[1]), ports: m[2].split('.').map(Number) };
 }

@@ -1,7 +1,8 @@
 // Art. 10 deadline facts: evaluate an original from what the catalog holds (its recording time,
 // clock flags, the officer's field trips), record the fact with its audit entry, and re-evaluate
 // after a trip registration or calendar import (a new fact where the result differs, never an edit).
-import { appendAuditEntry, type Json } from '../audit/log.js';
+import { appendAuditEntry } from '../audit/log.js';
+import type { Json } from '../lib/json.js';
 import { checkClocks, distrustsTime, evaluateDeadline, type DeadlineResult, type FieldTrip, type TimeCandidate } from '../rules/index.js';
 import { findOriginal, type OriginalRow } from '../store/records.js';
 import {

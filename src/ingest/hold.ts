@@ -1,7 +1,7 @@
 // Hold stage: ask the store's door to hold one staged copy, with its derived provenance in
 // provenance.json; inside the hold's catalog transaction, the session's sighting, the file.held
 // audit entry and the provenance row (with its conflicts' entry, in a savepoint).
-import type { Json } from '../audit/log.js';
+import type { Json } from '../lib/json.js';
 import type { OriginalsStore } from '../store/originals.js';
 import type { ProvenanceRow } from '../store/provenance.js';
 import type { OriginalRow } from '../store/records.js';

@@ -1,6 +1,6 @@
 // The recorder's typed identity as Json, for provenance.json and the `recorder.docked` audit
 // entry: the one converter, field by field (absent fields are left out).
-import type { Json } from '../audit/log.js';
+import type { Json } from '../lib/json.js';
 import type { IdentityClaim, RecorderIdentity, UsbIdentity } from '../dock/events.js';
 
 function claimJson(c: IdentityClaim): Json {

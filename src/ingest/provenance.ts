@@ -1,15 +1,14 @@
 // Provenance of a staged copy (issue 3): its metadata, its name, the recorder and officer it is
 // attributed to (registry + assignment history), as typed data for provenance.json's "derived";
 // and, at the hold, the provenance row with the audit entry of its conflicts.
-import type { Json } from '../audit/log.js';
+import type { Json } from '../lib/json.js';
+import { formatInZone, zoneOffsetMinutes } from '../lib/time-zone.js';
 import { appendAuditEntry } from '../audit/log.js';
 import type { Config } from '../config.js';
 import {
   attribute,
   compileConventions,
-  formatInZone,
   parseRecordingName,
-  zoneOffsetMinutes,
   readRecordingMetadata,
   type AttributionInput,
   type Flag,

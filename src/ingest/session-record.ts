@@ -1,7 +1,8 @@
 // What a session writes about itself as it goes: sightings of each file (held, already held,
 // skipped, failed) with their audit entries, and the running summary counts.
 import type { Logger } from 'pino';
-import { appendAuditEntry, type Json } from '../audit/log.js';
+import { appendAuditEntry } from '../audit/log.js';
+import type { Json } from '../lib/json.js';
 import { insertSighting, type OriginalRow, type SightingOutcome } from '../store/records.js';
 import type { IngestContext, IngestSummary, RecorderSource, SourceFile } from './types.js';
 import type { WalkEntry } from './walk.js';

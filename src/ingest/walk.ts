@@ -2,6 +2,7 @@
 // exact bytes, join them ourselves below the root, and never follow a symlink.
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
+import { decodeUtf8OrGbk } from '../lib/text.js';
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other';
 
@@ -35,37 +36,31 @@ function kindOf(st: Stats): EntryKind {
   return 'other';
 }
 
-const gbk = new TextDecoder('gbk', { fatal: true });
-
 /**
  * A readable form of a name's bytes: UTF-8 when valid, else GBK (common on Chinese recorders)
  * when it decodes cleanly, else UTF-8 with each bad byte shown as \xNN. Control characters are
  * shown as \xNN too, so a log line never carries a raw newline or escape sequence.
  */
 export function displayPath(raw: Buffer): string {
-  let text = raw.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(raw)) {
-    try {
-      text = gbk.decode(raw);
-    } catch {
-      text = '';
-      let i = 0;
-      while (i < raw.length) {
-        // Take the longest valid UTF-8 sequence at i, else escape one byte.
-        let taken = false;
-        for (let len = 4; len >= 1; len--) {
-          if (i + len > raw.length) continue;
-          const slice = raw.subarray(i, i + len);
-          const s = slice.toString('utf8');
-          if (!s.includes('\uFFFD') && Buffer.from(s, 'utf8').equals(slice)) {
-            text += s;
-            i += len;
-            taken = true;
-            break;
-          }
+  let text = decodeUtf8OrGbk(raw);
+  if (text === null) {
+    text = '';
+    let i = 0;
+    while (i < raw.length) {
+      // Take the longest valid UTF-8 sequence at i, else escape one byte.
+      let taken = false;
+      for (let len = 4; len >= 1; len--) {
+        if (i + len > raw.length) continue;
+        const slice = raw.subarray(i, i + len);
+        const s = slice.toString('utf8');
+        if (!s.includes('\uFFFD') && Buffer.from(s, 'utf8').equals(slice)) {
+          text += s;
+          i += len;
+          taken = true;
+          break;
         }
-        if (!taken) text += '\\x' + raw[i++].toString(16).padStart(2, '0');
       }
+      if (!taken) text += '\\x' + raw[i++].toString(16).padStart(2, '0');
     }
   }
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));

@@ -3,7 +3,9 @@
 // start (date-time digits, e.g. YYYYMMDDhhmmss) or date + time, seq. Configured conventions are
 // tried first, then the built-in ones, in order; the first that matches wins.
 // Names are data: a hostile name (very long, control characters, invalid UTF-8) matches nothing.
-import { formatInZone, isValidWallTime, wallTimeToInstant, type WallTime } from './time.js';
+import { decodeUtf8OrGbk } from '../lib/text.js';
+import { formatInZone, wallTimeToInstant, type WallTime } from '../lib/time-zone.js';
+import { isValidWallTime } from './time.js';
 
 export interface NameConvention {
   /** Recorder family, recorded with each match ("gat947", "dsj", or your own). */
@@ -74,18 +76,6 @@ export function compileConventions(specs: readonly NameConventionSpec[]): NameCo
   });
 }
 
-/** Decodes a raw name: UTF-8 if valid, else GBK if valid, else null (no match). */
-export function decodeName(raw: Buffer | Uint8Array): string | null {
-  for (const encoding of ['utf-8', 'gbk']) {
-    try {
-      return new TextDecoder(encoding, { fatal: true }).decode(raw);
-    } catch {
-      /* try the next */
-    }
-  }
-  return null;
-}
-
 /**
  * Parses a recording's file name (a base name or a card path; only the last part is used).
  * Returns null when no convention matches or the name is hostile. Never throws.
@@ -97,7 +87,7 @@ export function parseRecordingName(
   try {
     // Only the base name counts: take it before decoding, so a folder in another encoding
     // cannot spoil it.
-    const text = typeof name === 'string' ? name : decodeName(name.subarray(name.lastIndexOf(0x2f) + 1));
+    const text = typeof name === 'string' ? name : decodeUtf8OrGbk(name.subarray(name.lastIndexOf(0x2f) + 1));
     if (text === null) return null;
     const base = text.slice(text.lastIndexOf('/') + 1);
     if (base.length === 0 || base.length > MAX_NAME_LENGTH) return null;
@@ -107,7 +97,7 @@ export function parseRecordingName(
     const timezone = options.timezone ?? 'Asia/Shanghai';
     const conventions = [...(options.conventions ?? []), ...(options.builtins === false ? [] : BUILTIN_CONVENTIONS)];
     for (const c of conventions) {
-      const m = c.pattern.exec(base);
+      const m = base.match(c.pattern);
       if (!m?.groups) continue;
       const g = m.groups;
       let start: string | null = null;

@@ -3,7 +3,7 @@
 export * from './attribution.js';
 export * from './filename.js';
 export * from './recording.js';
-export { formatInZone, formatUtc, parseDateTimeText, wallTimeToInstant, zoneOffsetMinutes } from './time.js';
+export { formatUtc, parseDateTimeText } from './time.js';
 export { endExifTool, exiftoolPids } from './exiftool.js';
 export { endFfprobe, ffprobePids } from './ffprobe.js';
 

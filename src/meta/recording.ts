@@ -4,14 +4,8 @@
 import { exifTagReader, type RawTags, type TagReader } from './exiftool.js';
 import { ffprobe, type ProbeOutput, type ProbeResult, type Prober } from './ffprobe.js';
 import { probeFromTags } from './from-tags.js';
-import {
-  formatInZone,
-  formatUtc,
-  parseDateTimeText,
-  parseOffset,
-  wallTimeToInstant,
-  wallTimeWithOffsetToInstant,
-} from './time.js';
+import { formatInZone, wallTimeToInstant } from '../lib/time-zone.js';
+import { formatUtc, parseDateTimeText, parseOffset, wallTimeWithOffsetToInstant } from './time.js';
 
 export const DEFAULT_STATION_TIMEZONE = 'Asia/Shanghai';
 

@@ -1,55 +1,6 @@
-// Wall-clock times in an IANA zone <-> instants, without a date library.
-// Recorders write local times without a zone; the station's zone (default Asia/Shanghai) says
-// what instant they mean. Everything we print carries its offset.
-
-export interface WallTime {
-  year: number;
-  month: number; // 1-12
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  millisecond?: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** True if `timeZone` is an IANA zone name this runtime knows. */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Offset of `timeZone` from UTC at instant `ms`, in minutes (Asia/Shanghai: +480). */
-export function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const wholeSeconds = Math.floor(ms / 1000) * 1000;
-  return Math.round((asUtc - wholeSeconds) / 60_000);
-}
+// Date-time text as recorders and exiftool write it: parsed to wall times and offsets, checked,
+// and UTC text out. Zone arithmetic (a wall time in the station's zone) is in lib/time-zone.ts.
+import type { WallTime } from '../lib/time-zone.js';
 
 /** Checks the fields of a wall time (a real calendar date, hour < 24, ...). */
 export function isValidWallTime(w: WallTime): boolean {
@@ -60,45 +11,9 @@ export function isValidWallTime(w: WallTime): boolean {
   return w.day <= daysInMonth;
 }
 
-/** The instant (ms since epoch) a wall time in `timeZone` denotes. */
-export function wallTimeToInstant(w: WallTime, timeZone: string): number {
-  const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond ?? 0);
-  let offset = zoneOffsetMinutes(naive, timeZone);
-  let instant = naive - offset * 60_000;
-  const again = zoneOffsetMinutes(instant, timeZone);
-  if (again !== offset) {
-    offset = again;
-    instant = naive - offset * 60_000;
-  }
-  return instant;
-}
-
 /** The instant of a wall time with an explicit offset in minutes. */
 export function wallTimeWithOffsetToInstant(w: WallTime, offsetMinutes: number): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond ?? 0) - offsetMinutes * 60_000;
-}
-
-function pad(n: number, width = 2): string {
-  return String(Math.abs(n)).padStart(width, '0');
-}
-
-function formatOffset(minutes: number): string {
-  if (minutes === 0) return '+00:00';
-  const sign = minutes < 0 ? '-' : '+';
-  return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
-}
-
-/** ISO 8601 in `timeZone` with its offset: 2026-03-15T08:30:00+08:00 (milliseconds only when not 0). */
-export function formatInZone(ms: number, timeZone: string): string {
-  const offset = zoneOffsetMinutes(ms, timeZone);
-  const d = new Date(ms + offset * 60_000);
-  const millis = d.getUTCMilliseconds();
-  return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
-    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}` +
-    (millis ? `.${pad(millis, 3)}` : '') +
-    formatOffset(offset)
-  );
 }
 
 /** ISO 8601 in UTC with Z, without milliseconds when they are 0: 2026-03-15T00:30:00Z. */
@@ -114,7 +29,7 @@ export function formatUtc(ms: number): string {
  * (Z = 0), or null for anything else (including the all-zero "0000:00:00 00:00:00").
  */
 export function parseDateTimeText(text: string): { wall: WallTime; offsetMinutes: number | null } | null {
-  const m = /^\s*(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$/i.exec(text);
+  const m = text.match(/^\s*(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$/i);
   if (!m) return null;
   const wall: WallTime = {
     year: Number(m[1]),
@@ -133,7 +48,7 @@ export function parseDateTimeText(text: string): { wall: WallTime; offsetMinutes
 export function parseOffset(text: string): number | null {
   const t = text.trim();
   if (/^z$/i.test(t)) return 0;
-  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(t);
+  const m = t.match(/^([+-])(\d{2}):?(\d{2})$/);
   if (!m) return null;
   const minutes = Number(m[2]) * 60 + Number(m[3]);
   if (minutes > 14 * 60) return null;

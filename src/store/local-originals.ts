@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { writeNewFileDurably } from '../lib/durable.js';
 import { constants as fsc } from 'node:fs';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
 import { sha256Hex, type DigestAlgorithm } from '../hash/digest.js';
@@ -21,7 +22,6 @@ import {
   safeFileName,
   sealStagedObject,
   stagedContentDir,
-  writeDurable,
 } from './ocfl.js';
 import type { HoldOutcome, HoldRequest, OriginalsStore, StagedObject, StoredObject, UnfinishedHoldsReport } from './originals.js';
 import { buildProvenanceFile, parseProvenanceFile, provenanceFileText, provenanceRowOf, originalRowOf, type ProvenanceFile } from './provenance-file.js';
@@ -109,7 +109,7 @@ export class LocalOriginalsStore implements OriginalsStore {
     };
     const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
     const text = provenanceFileText(doc);
-    writeDurable(path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE), text);
+    writeNewFileDurably(path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE), text);
     const inventory = buildInventory({
       id: objectId,
       created: heldAt,

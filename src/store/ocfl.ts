@@ -2,8 +2,9 @@
 // One object per original recording, version v1 only. Objects are built in staging (same
 // filesystem) and renamed into place; files 0444, directories 0555.
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fsyncDirectory, writeNewFileDurably } from '../lib/durable.js';
 
 export const OCFL_ROOT_DECLARATION = '0=ocfl_1.1';
 export const OCFL_OBJECT_DECLARATION = '0=ocfl_object_1.1';
@@ -21,27 +22,6 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-/** Writes a new file and fsyncs it before making it read-only. */
-export function writeDurable(file: string, data: string | Buffer, mode = 0o444): void {
-  const fd = openSync(file, 'wx', 0o600);
-  try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(file, mode);
-}
-
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Create the storage root if the folder is empty; refuse a non-empty folder that is not one. */
 export function initStorageRoot(root: string): void {
   mkdirSync(root, { recursive: true });
@@ -53,14 +33,14 @@ export function initStorageRoot(root: string): void {
     );
   }
   mkdirSync(path.join(root, 'extensions', LAYOUT_EXTENSION), { recursive: true });
-  writeDurable(path.join(root, 'extensions', LAYOUT_EXTENSION, 'config.json'), JSON.stringify(LAYOUT_CONFIG, null, 2) + '\n');
-  writeDurable(
+  writeNewFileDurably(path.join(root, 'extensions', LAYOUT_EXTENSION, 'config.json'), JSON.stringify(LAYOUT_CONFIG, null, 2) + '\n');
+  writeNewFileDurably(
     path.join(root, 'ocfl_layout.json'),
     JSON.stringify({ extension: LAYOUT_EXTENSION, description: 'Hashed Truncated N-tuple Trees with Object ID Encapsulating Directory' }, null, 2) + '\n',
   );
   // The declaration goes last: its presence means the root is complete.
-  writeDurable(path.join(root, OCFL_ROOT_DECLARATION), 'ocfl_1.1\n');
-  fsyncDir(root);
+  writeNewFileDurably(path.join(root, OCFL_ROOT_DECLARATION), 'ocfl_1.1\n');
+  fsyncDirectory(root);
 }
 
 /** 0004 layout: sha256 of the object id, three 3-character tuples, then the full digest. */
@@ -161,10 +141,10 @@ export function sealStagedObject(stagedObject: string, inventory: Record<string,
   const text = JSON.stringify(inventory, null, 2) + '\n';
   const digest = createHash('sha256').update(text).digest('hex');
   for (const dir of [path.join(stagedObject, 'v1'), stagedObject]) {
-    writeDurable(path.join(dir, 'inventory.json'), text);
-    writeDurable(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
+    writeNewFileDurably(path.join(dir, 'inventory.json'), text);
+    writeNewFileDurably(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
   }
-  writeDurable(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
+  writeNewFileDurably(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
   // Read-only all the way down, except the object root itself: moving a directory to another
   // parent needs write permission on it. It is made 0555 right after the rename.
   const lock = (dir: string): void => {
@@ -172,13 +152,13 @@ export function sealStagedObject(stagedObject: string, inventory: Record<string,
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         lock(p);
-        fsyncDir(p);
+        fsyncDirectory(p);
         chmodSync(p, 0o555);
       } else chmodSync(p, 0o444);
     }
   };
   lock(stagedObject);
-  fsyncDir(stagedObject);
+  fsyncDirectory(stagedObject);
 }
 
 /** Creates a folder and each missing ancestor, fsyncing the parent of each one it creates. */
@@ -191,7 +171,7 @@ function mkdirDurable(dir: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    fsyncDir(path.dirname(d));
+    fsyncDirectory(path.dirname(d));
   }
 }
 
@@ -206,9 +186,9 @@ export function commitStagedObject(storeRoot: string, stagedObject: string, obje
   const parent = path.dirname(target);
   mkdirDurable(parent);
   renameSync(stagedObject, target);
-  fsyncDir(parent);
+  fsyncDirectory(parent);
   finishCommittedObject(target);
-  fsyncDir(target);
+  fsyncDirectory(target);
   return target;
 }
 

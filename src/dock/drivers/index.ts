@@ -24,7 +24,8 @@ export async function loadDrivers(dir = path.dirname(fileURLToPath(import.meta.u
   }
   const ext = path.extname(fileURLToPath(import.meta.url)); // .js in dist, .ts under vitest
   for (const n of names.sort()) {
-    if (path.extname(n) !== ext || n.endsWith(`.d${ext}`) || ['index', 'driver'].includes(path.basename(n, ext))) continue;
+    // mass-storage is built in (imported above, with its imports from lib/): never loaded again.
+    if (path.extname(n) !== ext || n.endsWith(`.d${ext}`) || ['index', 'driver', 'mass-storage'].includes(path.basename(n, ext))) continue;
     const mod: { driver?: unknown } = await import(pathToFileURL(path.join(dir, n)).href);
     if (isDriver(mod.driver) && !found.has(mod.driver.name)) found.set(mod.driver.name, mod.driver);
   }

@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { decodeTextFile } from '../../lib/text.js';
 import type { IdentityClaim, RecorderContext, RecorderDriver, RecorderIdentity } from './driver.js';
 
 const MAX_IDENTITY_BYTES = 64 * 1024;
@@ -36,15 +37,6 @@ async function readSmall(file: string): Promise<Buffer | null> {
     return null;
   } finally {
     await fh?.close();
-  }
-}
-
-/** UTF-8 when valid, else GBK (Chinese recorders write GBK). */
-export function decodeText(buf: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf).replace(/^\uFEFF/, '');
-  } catch {
-    return new TextDecoder('gbk').decode(buf);
   }
 }
 
@@ -98,7 +90,7 @@ export async function readIdentityFiles(mountPath: string): Promise<IdentityClai
     if (!KV_FILES.includes(lower) && !JSON_FILES.includes(lower)) continue;
     const buf = await readSmall(path.join(mountPath, name));
     if (!buf) continue;
-    const text = decodeText(buf);
+    const text = decodeTextFile(buf);
     if (KV_FILES.includes(lower)) claims.push(claimFromZfyInfo(parseKeyValue(text), name));
     else {
       try {
