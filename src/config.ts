@@ -1,7 +1,6 @@
 // One zod schema for the whole configuration, with defaults. Rooms read their section only.
 // Keys in the file are snake_case (TOML); a bad value stops the start with exit 2 naming the key.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { isValidTimeZone } from './lib/time-zone.js';
@@ -157,15 +156,6 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Where everything lives, resolved to absolute paths. */
-export interface Home {
-  dir: string;
-  store: string;
-  staging: string;
-  catalog: string;
-  docks: string;
-}
-
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -194,23 +184,11 @@ export function parseConfig(raw: unknown, source = 'configuration'): Config {
   return result.data;
 }
 
-export interface LoadOptions {
-  /** --home; falls back to EVIDOCK_HOME, then ./var */
-  home?: string;
-  /** --config; falls back to <home>/evidock.toml when present */
-  config?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-export function resolveHomeDir(opts: LoadOptions): string {
-  const env = opts.env ?? process.env;
-  return path.resolve(opts.home ?? env.EVIDOCK_HOME ?? 'var');
-}
-
-/** Read and validate the configuration file (if any). Throws ConfigError with the bad key. */
-export function loadConfig(opts: LoadOptions = {}): { config: Config; home: Home; configPath?: string } {
-  const dir = resolveHomeDir(opts);
-  let configPath = opts.config ? path.resolve(opts.config) : path.join(dir, 'evidock.toml');
+/**
+ * Read and validate a configuration file (TOML, or JSON by its extension). A missing file gives
+ * the defaults unless it was `required` (given with --config). Throws ConfigError with the bad key.
+ */
+export function readConfigFile(configPath: string, required: boolean): { config: Config; configPath?: string } {
   let raw: unknown = {};
   if (existsSync(configPath)) {
     let text: string;
@@ -224,48 +202,10 @@ export function loadConfig(opts: LoadOptions = {}): { config: Config; home: Home
     } catch (err) {
       throw new ConfigError(`configuration file ${configPath} is not valid TOML: ${(err as Error).message}`);
     }
-  } else if (opts.config) {
+  } else if (required) {
     throw new ConfigError(`configuration file ${configPath} does not exist (given with --config)`);
   } else {
-    configPath = '';
+    return { config: parseConfig(raw, 'defaults') };
   }
-  const config = parseConfig(raw, configPath || 'defaults');
-  const at = (p: string) => path.resolve(dir, p);
-  const home: Home = {
-    dir,
-    store: at(config.paths.store),
-    staging: at(config.paths.staging),
-    catalog: at(config.paths.catalog),
-    docks: at(config.paths.docks),
-  };
-  return { config, home, configPath: configPath || undefined };
-}
-
-/** Create the home's folders and prove each is writable; a ConfigError names the path otherwise. */
-export function prepareHome(home: Home): void {
-  const dirs: [string, string][] = [
-    ['home', home.dir],
-    ['paths.store', home.store],
-    ['paths.staging', home.staging],
-    ['paths.docks', home.docks],
-    ['paths.catalog', path.dirname(home.catalog)],
-  ];
-  for (const [key, dir] of dirs) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-      accessSync(dir, constants.W_OK | constants.X_OK);
-    } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new ConfigError(
-        `${key} (${dir}) is not a writable directory (${why}). Choose another with --home / EVIDOCK_HOME, or fix its owner and permissions.`,
-      );
-    }
-  }
-  // Staging must share the store's filesystem so that commit is an atomic rename.
-  if (statSync(home.staging).dev !== statSync(home.store).dev) {
-    throw new ConfigError(
-      `paths.staging (${home.staging}) must be on the same filesystem as paths.store (${home.store}): commit is an atomic rename`,
-    );
-  }
+  return { config: parseConfig(raw, configPath), configPath };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
-import { loadConfig, prepareHome } from '../src/config.js';
+import { loadConfig, prepareHome } from '../src/home.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { verifyThenWipe } from '../src/ingest/wipe.js';
 import { openCatalog } from '../src/store/catalog.js';

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/home.js';
 import { DirectoryDock } from '../src/dock/directory-dock.js';
 import type { RecorderDocked } from '../src/dock/events.js';
 import { identifyDocked } from '../src/dock/identify.js';

@@ -4,7 +4,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
-import { loadConfig, prepareHome } from '../src/config.js';
+import { loadConfig, prepareHome } from '../src/home.js';
 import { catchUpFacts, recordHeldFacts, type FactsContext, type RecordingProvenance } from '../src/facts/index.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { insertOriginal, startSession, type OriginalRow } from '../src/store/records.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
-import { loadConfig, prepareHome } from '../src/config.js';
+import { loadConfig, prepareHome } from '../src/home.js';
 import { recoverAtStart } from '../src/ingest/recovery.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { openCatalog } from '../src/store/catalog.js';

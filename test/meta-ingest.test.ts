@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
 import { combineClaims, readIdentityFiles } from '../src/dock/drivers/mass-storage.js';
-import { loadConfig, prepareHome } from '../src/config.js';
+import { loadConfig, prepareHome } from '../src/home.js';
 import { endIngestHelpers } from '../src/ingest/describe.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';
 import { exiftoolPids, ffprobePids } from '../src/meta/index.js';

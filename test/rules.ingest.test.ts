@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complianceReport, lateReport } from '../src/facts/index.js';
 import { compliance } from '../src/rules/index.js';
 import { currentActor } from '../src/audit/log.js';
-import { loadConfig, prepareHome } from '../src/config.js';
+import { loadConfig, prepareHome } from '../src/home.js';
 import { endIngestHelpers } from '../src/ingest/describe.js';
 import { catchUpFacts, loadStationCalendar, reevaluate } from '../src/facts/index.js';
 import { ingestRecorder, type IngestContext } from '../src/ingest/session.js';

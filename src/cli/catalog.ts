@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { keyPaths, loadStationKey } from '../audit/keys.js';
-import { appendAuditEntry, journalDir } from '../audit/log.js';
+import { appendAuditEntry } from '../audit/log.js';
 import { verifierOf } from '../audit/note.js';
 import { compareLog, insertCheckpointFiles, insertExportsFromLog, insertJournalEntries, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
-import { checkpointsDir } from '../audit/station.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../home.js';
 import { openCatalog } from '../store/catalog.js';
 import { compareOriginals, insertScannedOriginals, scanStore } from '../store/rebuild.js';
 import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
@@ -30,7 +29,7 @@ export function registerCatalog(program: Command): void {
       if (existsSync(into)) throw new CliError(`--into ${into} exists; give a new file (the live catalog is never overwritten)`);
       if (into === path.resolve(home.catalog)) throw new CliError('--into must not be the live catalog');
       const scan = scanStore(home.store);
-      const journal = loadJournal(journalDir(home.dir));
+      const journal = loadJournal(home.journal);
       const db = openCatalog(into);
       let entries = 0;
       let checkpoints = 0;
@@ -42,7 +41,7 @@ export function registerCatalog(program: Command): void {
         registry = rebuildRegistryFromAudit(db);
         provesNotes = rebuildProvesNotesFromAudit(db);
         if (existsSync(keyPaths(home.dir).privateKey)) {
-          checkpoints = insertCheckpointFiles(db, checkpointsDir(home.dir), verifierOf(loadStationKey(home.dir, config.station.id)));
+          checkpoints = insertCheckpointFiles(db, home.checkpoints, verifierOf(loadStationKey(home.dir, config.station.id)));
           insertExportsFromLog(db);
         }
       } finally {
@@ -75,10 +74,10 @@ export function registerCatalog(program: Command): void {
         const scan = scanStore(cli.home.store);
         const live = cli.db.prepare('SELECT * FROM originals ORDER BY evidence_number').all() as OriginalRow[];
         const originals = compareOriginals(live, scan.originals);
-        const journal = loadJournal(journalDir(cli.home.dir));
+        const journal = loadJournal(cli.home.journal);
         let heads: ReturnType<typeof readCheckpointFiles> = { heads: [], problems: [] };
         if (existsSync(keyPaths(cli.home.dir).privateKey)) {
-          heads = readCheckpointFiles(checkpointsDir(cli.home.dir), verifierOf(loadStationKey(cli.home.dir, cli.config.station.id)));
+          heads = readCheckpointFiles(cli.home.checkpoints, verifierOf(loadStationKey(cli.home.dir, cli.config.station.id)));
         }
         const log = compareLog(cli.db, journal.entries, heads.heads);
         const brokenHeads = log.heads.filter((h) => h.catalog === false || h.journal === false);

@@ -1,7 +1,8 @@
 // What every command needs: the configuration, the home, the catalog; and the exit codes.
 import type { Command } from 'commander';
 import { attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
-import { ConfigError, loadConfig, prepareHome, type Config, type Home } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
+import { loadConfig, prepareHome, type Home } from '../home.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { initStorageRoot } from '../store/ocfl.js';
 

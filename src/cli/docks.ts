@@ -1,6 +1,6 @@
 // `evidock docks`: the dock slots and what each is doing, for the officer waiting at 23:00.
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../home.js';
 import { readStatusFile, type SlotStatus } from '../daemon/status-file.js';
 import { formatBytes, globalOptions, printJson, table } from './context.js';
 
@@ -29,7 +29,7 @@ export function registerDocks(program: Command): void {
     .option('--json', 'print as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const { config, home } = loadConfig(globalOptions(cmd));
-      const daemon = readStatusFile(home.dir);
+      const daemon = readStatusFile(home.statusFile);
       const bySlot = new Map((daemon?.slots ?? []).map((s) => [s.slot, s]));
       const configured = Object.entries(config.docks.slots).map(([port, label]) => ({ port, label }));
       for (const { label } of configured)

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { currentActor } from '../audit/log.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../home.js';
 import { createLogger } from '../daemon/logger.js';
 import { identifyDocked } from '../dock/identify.js';
 import { runDocking } from '../ingest/docking.js';

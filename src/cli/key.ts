@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ensureStationKey, keyPaths, loadStationKey } from '../audit/keys.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { formatVerifierKey, verifierOf } from '../audit/note.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../home.js';
 import { CliError, EXIT_USAGE, globalOptions, openCli, printJson } from './context.js';
 
 export function registerKey(program: Command): void {

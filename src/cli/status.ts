@@ -23,7 +23,7 @@ export function registerStatus(program: Command): void {
         const problems = cli.db
           .prepare(`SELECT seen_at AS seenAt, recorder_id AS recorderId, source_path AS path, outcome, reason FROM sightings WHERE outcome IN ('failed', 'skipped') ORDER BY id DESC LIMIT ?`)
           .all(Number(opts.problems) || 10);
-        const daemon = readStatusFile(cli.home.dir);
+        const daemon = readStatusFile(cli.home.statusFile);
         const cal = loadStationCalendar(cli.config, cli.home);
         const rules = rulesSummary(cli.db);
         const calendar = { warning: calendarWarning(cal.calendar, cli.config), fileErrors: cal.errors, knownYears: cal.calendar.knownYears() };

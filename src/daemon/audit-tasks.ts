@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import { appendAuditEntry, flushAuditJournal, type Actor } from '../audit/log.js';
 import { checkpointIfChanged } from '../audit/station.js';
-import type { Config, Home } from '../config.js';
+import type { Config } from '../config.js';
+import type { Home } from '../home.js';
 import type { Db } from '../store/catalog.js';
 import { dueForReverify, recordFixityChecks, throttledFullCheck } from '../store/fixity.js';
 

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { appendAuditEntry, currentActor } from '../audit/log.js';
 import { writeCheckpoint } from '../audit/station.js';
 import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
-import { ConfigError, loadConfig, prepareHome, type Config, type Home, type LoadOptions } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
+import { loadConfig, prepareHome, type Home, type LoadOptions } from '../home.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';
 import { DirectoryDock } from '../dock/directory-dock.js';
 import { MountDock } from '../dock/mount-dock.js';
@@ -36,7 +37,7 @@ interface ActiveSession {
 
 /** Refuse a second daemon on the same home: two writers would fight over staging. */
 function takePidLock(home: Home): () => void {
-  const file = path.join(home.dir, 'run', 'daemon.pid');
+  const file = home.pidFile;
   mkdirSync(path.dirname(file), { recursive: true });
   try {
     const pid = Number(readFileSync(file, 'utf8'));
@@ -191,7 +192,7 @@ export class Daemon {
       warnings: this.warnings,
     };
     try {
-      writeStatusFile(this.home.dir, status);
+      writeStatusFile(this.home.statusFile, status);
     } catch (err) {
       this.logger.warn({ err }, 'cannot write the status file');
     }
@@ -270,7 +271,7 @@ export class Daemon {
     }
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.calendarTimer) clearInterval(this.calendarTimer);
-    rmSync(path.join(this.home.dir, 'run', 'daemon-status.json'), { force: true });
+    rmSync(this.home.statusFile, { force: true });
     this.releaseLock?.();
     this.logger.info('evidock daemon stopped');
   }

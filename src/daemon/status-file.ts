@@ -31,12 +31,8 @@ export interface DaemonStatus {
   warnings: string[];
 }
 
-export function statusFilePath(homeDir: string): string {
-  return path.join(homeDir, 'run', 'daemon-status.json');
-}
-
-export function writeStatusFile(homeDir: string, status: DaemonStatus): void {
-  const file = statusFilePath(homeDir);
+/** Replace the status file (home.statusFile) with `status`. */
+export function writeStatusFile(file: string, status: DaemonStatus): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(status, null, 2) + '\n');
@@ -44,10 +40,10 @@ export function writeStatusFile(homeDir: string, status: DaemonStatus): void {
 }
 
 /** The running daemon's status, or undefined when no daemon is alive for this home. */
-export function readStatusFile(homeDir: string): DaemonStatus | undefined {
+export function readStatusFile(file: string): DaemonStatus | undefined {
   let status: DaemonStatus;
   try {
-    status = JSON.parse(readFileSync(statusFilePath(homeDir), 'utf8'));
+    status = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }

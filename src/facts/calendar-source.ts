@@ -3,12 +3,13 @@
 // warning when next year's schedule is missing.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, Home } from '../config.js';
+import type { Config } from '../config.js';
+import type { Home } from '../home.js';
 import { loadCalendar, localDateOf, missingNextYearWarning, type CalendarLoadResult, type WorkingCalendar } from '../rules/index.js';
 import type { FactsContext, FactsEnv } from './context.js';
 
-export function calendarDirOf(config: Config, home: Home): string {
-  return path.resolve(home.dir, config.rules.calendar_dir);
+export function calendarDirOf(_config: Config, home: Home): string {
+  return home.calendar;
 }
 
 /** Reads the calendar directory (the only file I/O of the calendar) and builds the calendar. */

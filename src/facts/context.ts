@@ -3,7 +3,8 @@
 // provenance the ingest stage derived for it.
 import type { Logger } from 'pino';
 import type { Actor } from '../audit/log.js';
-import type { Config, Home } from '../config.js';
+import type { Config } from '../config.js';
+import type { Home } from '../home.js';
 import type { WorkingCalendar } from '../rules/index.js';
 import type { Db } from '../store/catalog.js';
 import type { OriginalRow } from '../store/records.js';

@@ -3,7 +3,8 @@
 // without their facts, and, on close, the end of the helper processes (exiftool, ffprobe).
 import type { Logger } from 'pino';
 import { attachAuditHome, detachAuditHome, type Actor } from '../audit/log.js';
-import { prepareHome, type Config, type Home } from '../config.js';
+import type { Config } from '../config.js';
+import { prepareHome, type Home } from '../home.js';
 import { catchUpFacts } from '../facts/index.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { prepareOriginalsStore } from '../store/open-originals.js';

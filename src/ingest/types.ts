@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import type { Actor } from '../audit/log.js';
 import type { RecorderIdentity } from '../dock/events.js';
-import type { Config, Home } from '../config.js';
+import type { Config } from '../config.js';
+import type { Home } from '../home.js';
 import type { Digests } from '../hash/digest.js';
 import type { Db } from '../store/catalog.js';
 import type { OriginalsStore, StagedObject } from '../store/originals.js';
