@@ -2,7 +2,7 @@
 // History: a correction is a new row that supersedes an older one, never an edit.
 import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
-import { addAssignment, assignmentsOf, findAssignment, listAssignments, RegistryError, type AssignmentRow } from '../store/registry.js';
+import { assignmentsOf, listAssignments, registerAssignment, RegistryError, type AssignmentRow } from '../store/registry.js';
 import { CliError, openCli, printJson, table } from './context.js';
 import { parseTimeOption, showTime } from './registry-shared.js';
 
@@ -34,11 +34,12 @@ export function registerAssign(program: Command): void {
           if (!/^\d+$/.test(opts.corrects)) throw new CliError(`--corrects ${JSON.stringify(opts.corrects)}: give the id of an assignment row (see \`evidock assignments\`)`);
           supersedes = Number(opts.corrects);
         }
-        let id = 0;
         const now = new Date();
+        let row: AssignmentRow;
         try {
-          cli.db.transaction(() => {
-            id = addAssignment(cli.db, {
+          row = registerAssignment(
+            cli.db,
+            {
               recorder_serial: recorder.trim(),
               officer_number: officer.trim(),
               from_ms: fromMs,
@@ -47,20 +48,19 @@ export function registerAssign(program: Command): void {
               reason: opts.reason?.trim() || null,
               created_at: now.toISOString(),
               created_by: cli.actor.user,
-            });
-            const row = findAssignment(cli.db, id)!;
-            appendAuditEntry(cli.db, {
-              type: supersedes === null ? 'registry.assignment.added' : 'registry.assignment.corrected',
-              data: { id, recorder: row.recorder_serial, officer: row.officer_number, from: new Date(fromMs).toISOString(), to: toMs === null ? null : new Date(toMs).toISOString(), supersedes, reason: row.reason },
-              actor: cli.actor,
-              at: now,
-            });
-          })();
+            },
+            (saved) =>
+              appendAuditEntry(cli.db, {
+                type: supersedes === null ? 'registry.assignment.added' : 'registry.assignment.corrected',
+                data: { id: saved.id, recorder: saved.recorder_serial, officer: saved.officer_number, from: new Date(fromMs).toISOString(), to: toMs === null ? null : new Date(toMs).toISOString(), supersedes, reason: saved.reason },
+                actor: cli.actor,
+                at: now,
+              }),
+          );
         } catch (err) {
           if (err instanceof RegistryError) throw new CliError(err.message);
           throw err;
         }
-        const row = findAssignment(cli.db, id)!;
         // Overlapping assignments of one recorder make its recordings ambiguous: say so now.
         const history = assignmentsOf(cli.db, [row.recorder_serial]);
         const lapsed = new Set(history.map((a) => a.supersedes).filter((x): x is number => x !== null));
@@ -73,7 +73,7 @@ export function registerAssign(program: Command): void {
           );
         }
         if (opts.json) printJson({ ...row, from: showTime(row.from_ms, tz), to: showTime(row.to_ms, tz), overlaps: overlaps.map((a) => a.id) });
-        else process.stdout.write(`assignment #${id}: ${row.officer_number} carries ${row.recorder_serial} from ${showTime(row.from_ms, tz)}${row.to_ms !== null ? ` to ${showTime(row.to_ms, tz)}` : ''}${supersedes !== null ? ` (corrects #${supersedes})` : ''}\n`);
+        else process.stdout.write(`assignment #${row.id}: ${row.officer_number} carries ${row.recorder_serial} from ${showTime(row.from_ms, tz)}${row.to_ms !== null ? ` to ${showTime(row.to_ms, tz)}` : ''}${supersedes !== null ? ` (corrects #${supersedes})` : ''}\n`);
       } finally {
         cli.close();
       }

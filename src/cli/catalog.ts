@@ -12,7 +12,7 @@ import { openCatalog } from '../store/catalog.js';
 import { compareOriginals, insertScannedOriginals, scanStore } from '../store/rebuild.js';
 import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
 import { rebuildRegistryFromAudit } from '../store/registry.js';
-import type { OriginalRow } from '../store/records.js';
+import { listOriginals } from '../store/records.js';
 import { CliError, EXIT_PROBLEM, globalOptions, openCli, printJson } from './context.js';
 
 export function registerCatalog(program: Command): void {
@@ -72,7 +72,7 @@ export function registerCatalog(program: Command): void {
       const cli = openCli(cmd);
       try {
         const scan = scanStore(cli.home.store);
-        const live = cli.db.prepare('SELECT * FROM originals ORDER BY evidence_number').all() as OriginalRow[];
+        const live = [...listOriginals(cli.db)];
         const originals = compareOriginals(live, scan.originals);
         const journal = loadJournal(cli.home.journal);
         let heads: ReturnType<typeof readCheckpointFiles> = { heads: [], problems: [] };

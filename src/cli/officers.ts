@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
-import { addOfficer, findOfficer, listOfficers, RegistryError, type OfficerRow } from '../store/registry.js';
-import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
+import { findOfficer, listOfficers, registerOfficer, RegistryError, type OfficerRow } from '../store/registry.js';
+import { CliError, EXIT_PROBLEM, openCli, printJson, table, type CliContext } from './context.js';
 import { decodeTextFile } from '../lib/text.js';
 import { checkId, noteWidth, parseCsv } from './registry-shared.js';
 
@@ -18,6 +18,11 @@ function officerRow(number: string, name: string, unit: string | undefined, by: 
     registered_at: new Date().toISOString(),
     registered_by: by,
   };
+}
+
+/** Registers an officer with its audit entry (one transaction); `importedFrom` names a CSV file. */
+function registerLogged(cli: CliContext, row: OfficerRow, importedFrom?: string): OfficerRow {
+  return registerOfficer(cli.db, row, () => appendAuditEntry(cli.db, { type: 'registry.officer.added', data: { ...row, importedFrom }, actor: cli.actor }));
 }
 
 export function registerOfficers(program: Command): void {
@@ -36,16 +41,14 @@ export function registerOfficers(program: Command): void {
         const row = officerRow(number, opts.name, opts.unit, cli.actor.user);
         noteWidth(row.number, 'officer number', 6);
         noteWidth(row.unit, 'unit code', 12);
+        let saved: OfficerRow;
         try {
-          cli.db.transaction(() => {
-            addOfficer(cli.db, row);
-            appendAuditEntry(cli.db, { type: 'registry.officer.added', data: { ...row }, actor: cli.actor });
-          })();
+          saved = registerLogged(cli, row);
         } catch (err) {
           if (err instanceof RegistryError) throw new CliError(err.message);
           throw err;
         }
-        if (opts.json) printJson(findOfficer(cli.db, row.number));
+        if (opts.json) printJson(saved);
         else process.stdout.write(`officer ${row.number} registered\n`);
       } finally {
         cli.close();
@@ -103,10 +106,7 @@ export function registerOfficers(program: Command): void {
               else rejected.push({ line, number: row.number, reason: `already registered as ${existing.name}${existing.unit ? ` (${existing.unit})` : ''}; registrations are never edited` });
               return;
             }
-            cli.db.transaction(() => {
-              addOfficer(cli.db, row);
-              appendAuditEntry(cli.db, { type: 'registry.officer.added', data: { ...row, importedFrom: file }, actor: cli.actor });
-            })();
+            registerLogged(cli, row, file);
             added.push(row.number);
           } catch (err) {
             rejected.push({ line, number, reason: (err as Error).message });

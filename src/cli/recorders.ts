@@ -1,7 +1,7 @@
 // evidock recorders add|list: the recorder registry.
 import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
-import { addRecorder, findRecorder, listRecorders, RegistryError, type RecorderRow } from '../store/registry.js';
+import { listRecorders, registerRecorder, RegistryError, type RecorderRow } from '../store/registry.js';
 import { CliError, openCli, printJson, table } from './context.js';
 import { checkId, noteWidth, parseTimeOption } from './registry-shared.js';
 
@@ -32,16 +32,13 @@ export function registerRecorders(program: Command): void {
         };
         noteWidth(row.serial, 'product serial', 7);
         noteWidth(row.unit, 'unit code', 12);
+        let saved: RecorderRow;
         try {
-          cli.db.transaction(() => {
-            addRecorder(cli.db, row);
-            appendAuditEntry(cli.db, { type: 'registry.recorder.added', data: { ...row }, actor: cli.actor });
-          })();
+          saved = registerRecorder(cli.db, row, () => appendAuditEntry(cli.db, { type: 'registry.recorder.added', data: { ...row }, actor: cli.actor }));
         } catch (err) {
           if (err instanceof RegistryError) throw new CliError(err.message);
           throw err;
         }
-        const saved = findRecorder(cli.db, row.serial)!;
         if (opts.json) printJson(saved);
         else process.stdout.write(`recorder ${saved.serial} registered\n`);
       } finally {

@@ -7,11 +7,8 @@ import { findProvenance } from '../store/provenance.js';
 import { findOriginal, findOriginalBySha256 } from '../store/records.js';
 import { findOfficer, findRecorder } from '../store/registry.js';
 import { provesNotesOf } from '../store/proves-notes.js';
+import { ruleFactsOfRecording } from '../store/recording-facts.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
-
-function hasTable(db: Db, name: string): boolean {
-  return !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name);
-}
 
 /** Everything known about one held original, as JSON. */
 export function describeOriginal(db: Db, key: string, storeRoot: string): Record<string, unknown> | null {
@@ -24,20 +21,7 @@ export function describeOriginal(db: Db, key: string, storeRoot: string): Record
   const officerId = p?.officer_id ?? o.officer_id;
   const rec = recorderId ? findRecorder(db, recorderId) : undefined;
   const off = officerId ? findOfficer(db, officerId) : undefined;
-  let rules: Record<string, unknown> | null = null;
-  if (hasTable(db, 'deadline_facts')) {
-    const deadline = db.prepare('SELECT status, due_at, held_at, late_hours, made_at_source, unknown_reason, detail, rule, evaluated_at FROM deadline_facts WHERE evidence_number = ? ORDER BY id DESC LIMIT 1').get(o.evidence_number) as Record<string, unknown> | undefined;
-    const clock = hasTable(db, 'clock_flags') ? db.prepare('SELECT kind, reason, flagged_at FROM clock_flags WHERE evidence_number = ? ORDER BY id').all(o.evidence_number) : [];
-    const gaps = hasTable(db, 'interruptions')
-      ? db.prepare('SELECT id, before_evidence, after_evidence, from_at, to_at, gap_ms FROM interruptions WHERE before_evidence = ? OR after_evidence = ? ORDER BY from_at').all(o.evidence_number, o.evidence_number)
-      : [];
-    const iso = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : v);
-    rules = {
-      deadline: deadline ? { ...deadline, due_at: iso(deadline.due_at), held_at: iso(deadline.held_at) } : null,
-      clockFlags: clock,
-      interruptions: (gaps as Record<string, unknown>[]).map((g) => ({ ...g, from_at: iso(g.from_at), to_at: iso(g.to_at) })),
-    };
-  }
+  const rules = ruleFactsOfRecording(db, o.evidence_number);
   return {
     evidenceNumber: o.evidence_number,
     method: p?.method ?? 'body-worn recorder',

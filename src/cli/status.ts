@@ -3,6 +3,7 @@ import { readStatusFile } from '../daemon/status-file.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';
 import { countOriginals } from '../store/records.js';
 import { rulesSummary } from '../store/rules-facts.js';
+import { recentEndedSessions, recentProblems, runningSessions } from '../store/station-status.js';
 import { formatBytes, openCli, printJson, table } from './context.js';
 
 export function registerStatus(program: Command): void {
@@ -15,14 +16,9 @@ export function registerStatus(program: Command): void {
       const cli = openCli(cmd);
       try {
         const held = countOriginals(cli.db);
-        const running = cli.db.prepare(`SELECT id, recorder_id AS recorderId, slot, started_at AS startedAt FROM sessions WHERE status = 'running' ORDER BY started_at`).all();
-        const recent = cli.db
-          .prepare(`SELECT id, recorder_id AS recorderId, slot, started_at AS startedAt, ended_at AS endedAt, status, summary FROM sessions WHERE status != 'running' ORDER BY started_at DESC LIMIT 5`)
-          .all()
-          .map((s: any) => ({ ...s, summary: s.summary ? JSON.parse(s.summary) : null }));
-        const problems = cli.db
-          .prepare(`SELECT seen_at AS seenAt, recorder_id AS recorderId, source_path AS path, outcome, reason FROM sightings WHERE outcome IN ('failed', 'skipped') ORDER BY id DESC LIMIT ?`)
-          .all(Number(opts.problems) || 10);
+        const running = runningSessions(cli.db);
+        const recent = recentEndedSessions(cli.db, 5);
+        const problems = recentProblems(cli.db, Number(opts.problems) || 10);
         const daemon = readStatusFile(cli.home.statusFile);
         const cal = loadStationCalendar(cli.config, cli.home);
         const rules = rulesSummary(cli.db);
@@ -58,7 +54,7 @@ export function registerStatus(program: Command): void {
           out.write('\nrecent sessions:\n' + table(['started', 'recorder', 'status', 'held', 'already', 'skipped', 'failed'], recent.map((s: any) => [s.startedAt, s.recorderId ?? '', s.status, s.summary?.held ?? '', s.summary?.alreadyHeld ?? '', s.summary?.skipped ?? '', s.summary?.failed ?? ''])));
         }
         if (problems.length) {
-          out.write('\nlast problems:\n' + table(['when', 'recorder', 'outcome', 'path', 'reason'], problems.map((p: any) => [p.seenAt, p.recorderId ?? '', p.outcome, p.path, p.reason ?? ''])));
+          out.write('\nlast problems:\n' + table(['when', 'recorder', 'outcome', 'path', 'reason'], problems.map((p) => [p.seenAt, p.recorderId ?? '', p.outcome, p.path, p.reason ?? ''])));
         }
       } finally {
         cli.close();

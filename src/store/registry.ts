@@ -103,6 +103,41 @@ export function addAssignment(db: Db, row: Omit<AssignmentRow, 'id'>): number {
   );
 }
 
+/**
+ * Runs inside a registration's transaction with the row as saved: the caller writes its audit
+ * entry here (store does not import audit), so the row and its entry exist together or not at all.
+ */
+export type InCommit<Row> = (saved: Row) => void;
+
+/** Register an officer and record its audit entry, in one transaction. Throws RegistryError. */
+export function registerOfficer(db: Db, row: OfficerRow, inCommit: InCommit<OfficerRow>): OfficerRow {
+  return db.transaction(() => {
+    addOfficer(db, row);
+    const saved = findOfficer(db, row.number)!;
+    inCommit(saved);
+    return saved;
+  })();
+}
+
+/** Register a recorder and record its audit entry, in one transaction. Throws RegistryError. */
+export function registerRecorder(db: Db, row: RecorderRow, inCommit: InCommit<RecorderRow>): RecorderRow {
+  return db.transaction(() => {
+    addRecorder(db, row);
+    const saved = findRecorder(db, row.serial)!;
+    inCommit(saved);
+    return saved;
+  })();
+}
+
+/** Add an assignment (or a correction) and record its audit entry, in one transaction. Throws RegistryError. */
+export function registerAssignment(db: Db, row: Omit<AssignmentRow, 'id'>, inCommit: InCommit<AssignmentRow>): AssignmentRow {
+  return db.transaction(() => {
+    const saved = findAssignment(db, addAssignment(db, row))!;
+    inCommit(saved);
+    return saved;
+  })();
+}
+
 /** USB serial -> product serial, for attribution. Keys upper case. */
 export function recorderAliases(db: Db): Map<string, string> {
   const rows = db.prepare('SELECT serial, usb_serial FROM recorders WHERE usb_serial IS NOT NULL').all() as { serial: string; usb_serial: string }[];
