@@ -2,7 +2,8 @@
 // records the fact, so an entry exists exactly when its fact does. Each append also adds the
 // entry's leaf to the stored Merkle tree (audit_tree) in the same transaction; after the commit
 // the entry is copied to the day's journal file (journal.ts) when the catalog has a home
-// attached (attachAuditHome). Checkpoints, proofs and exports build on these (see DESIGN.md §4).
+// attached. One AuditLog object per catalog handle holds all of this; appendAuditEntry and the
+// other functions are thin calls on it. Checkpoints, proofs and exports build on these (§4).
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -61,109 +62,139 @@ export interface AppendedEntry {
   leafHash: Buffer;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Home attachment: where the journal goes for a given catalog handle.
-
-interface Attachment {
-  journalDir: string;
-  scheduled: boolean;
-  onError?: (err: unknown) => void;
-}
-
-const attached = new WeakMap<Db, Attachment>();
-
-/** Tell the audit log where this catalog's home is, so entries reach the journal after commit. */
-export function attachAuditHome(db: Db, homeDir: string, opts: { onError?: (err: unknown) => void } = {}): void {
-  attached.set(db, { journalDir: journalDir(homeDir), scheduled: false, onError: opts.onError });
-  if (db.open && !db.readonly) {
-    catchUpTree(db);
-    try {
-      flushAuditJournal(db); // entries committed while no one journaled them (crash, older version)
-    } catch (err) {
-      if (opts.onError) opts.onError(err);
-      else process.emitWarning(`evidock: audit journal not written: ${(err as Error).message}`);
-    }
-  }
-}
-
 export function journalDir(homeDir: string): string {
   return path.join(homeDir, 'journal');
 }
 
-/** Write committed entries to the journal now (also done automatically after each append). */
-export function flushAuditJournal(db: Db): void {
-  const a = attached.get(db);
-  if (!a || !db.open || db.inTransaction) return;
-  a.scheduled = false;
-  syncJournal(db, a.journalDir);
+interface JournalAttachment {
+  dir: string;
+  scheduled: boolean;
+  onError?: (err: unknown) => void;
 }
 
-function scheduleJournal(db: Db): void {
-  const a = attached.get(db);
-  if (!a || a.scheduled) return;
-  a.scheduled = true;
-  setImmediate(() => {
-    if (!a.scheduled) return;
-    try {
-      flushAuditJournal(db);
-    } catch (err) {
-      a.scheduled = false;
-      if (a.onError) a.onError(err);
-      else process.emitWarning(`evidock: audit journal not written: ${(err as Error).message}`);
+/**
+ * The audit log of one catalog handle: its prepared statements, its stored Merkle tree
+ * (tree-store.ts) and, once a home is attached, its journal. One object per handle (AuditLog.of).
+ */
+export class AuditLog {
+  private static readonly byHandle = new WeakMap<Db, AuditLog>();
+
+  /** The audit log of `db`, made on first use. */
+  static of(db: Db): AuditLog {
+    let log = AuditLog.byHandle.get(db);
+    if (!log) {
+      log = new AuditLog(db);
+      AuditLog.byHandle.set(db, log);
     }
-  });
+    return log;
+  }
+
+  private statements?: { maxSeq: Database.Statement; insert: Database.Statement };
+  private journal?: JournalAttachment;
+
+  private constructor(readonly db: Db) {}
+
+  /**
+   * Copy entries to the journal folder after each commit; first catch up the tree and the
+   * journal with entries committed while no one journaled them (crash, older version).
+   */
+  attachJournal(dir: string, opts: { onError?: (err: unknown) => void } = {}): void {
+    this.journal = { dir, scheduled: false, onError: opts.onError };
+    if (this.db.open && !this.db.readonly) {
+      catchUpTree(this.db);
+      try {
+        this.flushJournal();
+      } catch (err) {
+        this.reportJournalError(err);
+      }
+    }
+  }
+
+  /** Flush the journal and stop journaling; call before closing the catalog. */
+  detachJournal(): void {
+    try {
+      this.flushJournal();
+    } finally {
+      this.journal = undefined;
+    }
+  }
+
+  /** Write committed entries to the journal now (also done automatically after each append). */
+  flushJournal(): void {
+    const j = this.journal;
+    if (!j || !this.db.open || this.db.inTransaction) return;
+    j.scheduled = false;
+    syncJournal(this.db, j.dir);
+  }
+
+  /** Append one entry; must run inside the caller's transaction for the fact it records. */
+  append(event: AuditEvent): AppendedEntry {
+    const st = (this.statements ??= {
+      maxSeq: this.db.prepare('SELECT MAX(seq) AS seq FROM audit_entries'),
+      insert: this.db.prepare('INSERT INTO audit_entries (seq, at, type, entry, leaf_hash) VALUES (?, ?, ?, ?, ?)'),
+    });
+    const last = st.maxSeq.get() as { seq: number | null };
+    const seq = last.seq === null ? 0 : last.seq + 1;
+    const at = (event.at ?? new Date()).toISOString();
+    if (!/^[a-z][a-z0-9._-]*$/.test(event.type)) throw new Error(`audit entry type ${JSON.stringify(event.type)} must be lowercase words joined by dots`);
+    const entry = canonicalJson({
+      seq,
+      at,
+      type: event.type,
+      actor: { via: event.actor.via, user: event.actor.user, sudoUser: event.actor.sudoUser },
+      data: event.data,
+    });
+    const hash = leafHash(entry);
+    st.insert.run(seq, at, event.type, entry, hash);
+    let tree = auditTree(this.db);
+    if (tree.size !== seq) tree = catchUpTree(this.db); // the entry just inserted is appended too
+    else tree.appendLeafHash(hash);
+    if (tree.size !== seq + 1) throw new Error(`audit tree has ${tree.size} leaves for ${seq + 1} entries`);
+    this.scheduleJournal();
+    return { seq, at, entry, leafHash: hash };
+  }
+
+  private scheduleJournal(): void {
+    const j = this.journal;
+    if (!j || j.scheduled) return;
+    j.scheduled = true;
+    setImmediate(() => {
+      if (!j.scheduled) return;
+      try {
+        this.flushJournal();
+      } catch (err) {
+        j.scheduled = false;
+        this.reportJournalError(err);
+      }
+    });
+  }
+
+  private reportJournalError(err: unknown): void {
+    if (this.journal?.onError) this.journal.onError(err);
+    else process.emitWarning(`evidock: audit journal not written: ${(err as Error).message}`);
+  }
+}
+
+// Thin functions over AuditLog.of(db), the names every room calls.
+
+/** Append one entry; must run inside the caller's transaction for the fact it records. */
+export function appendAuditEntry(db: Db, event: AuditEvent): AppendedEntry {
+  return AuditLog.of(db).append(event);
+}
+
+/** Tell the audit log where this catalog's home is, so entries reach <home>/journal after commit. */
+export function attachAuditHome(db: Db, homeDir: string, opts: { onError?: (err: unknown) => void } = {}): void {
+  AuditLog.of(db).attachJournal(journalDir(homeDir), opts);
 }
 
 /** Flush the journal and forget the home; call before closing the catalog. */
 export function detachAuditHome(db: Db): void {
-  try {
-    flushAuditJournal(db);
-  } finally {
-    attached.delete(db);
-  }
+  AuditLog.of(db).detachJournal();
 }
 
-// ---------------------------------------------------------------------------------------------
-
-interface Statements {
-  maxSeq: Database.Statement;
-  insert: Database.Statement;
-}
-const statements = new WeakMap<Db, Statements>();
-function stmts(db: Db): Statements {
-  let s = statements.get(db);
-  if (!s) {
-    s = {
-      maxSeq: db.prepare('SELECT MAX(seq) AS seq FROM audit_entries'),
-      insert: db.prepare('INSERT INTO audit_entries (seq, at, type, entry, leaf_hash) VALUES (?, ?, ?, ?, ?)'),
-    };
-    statements.set(db, s);
-  }
-  return s;
-}
-
-/** Append one entry; must run inside the caller's transaction for the fact it records. */
-export function appendAuditEntry(db: Db, event: AuditEvent): AppendedEntry {
-  const st = stmts(db);
-  const last = st.maxSeq.get() as { seq: number | null };
-  const seq = last.seq === null ? 0 : last.seq + 1;
-  const at = (event.at ?? new Date()).toISOString();
-  if (!/^[a-z][a-z0-9._-]*$/.test(event.type)) throw new Error(`audit entry type ${JSON.stringify(event.type)} must be lowercase words joined by dots`);
-  const entry = canonicalJson({
-    seq,
-    at,
-    type: event.type,
-    actor: { via: event.actor.via, user: event.actor.user, sudoUser: event.actor.sudoUser },
-    data: event.data,
-  });
-  const hash = leafHash(entry);
-  st.insert.run(seq, at, event.type, entry, hash);
-  let tree = auditTree(db);
-  if (tree.size !== seq) tree = catchUpTree(db); // the entry just inserted is appended too
-  else tree.appendLeafHash(hash);
-  if (tree.size !== seq + 1) throw new Error(`audit tree has ${tree.size} leaves for ${seq + 1} entries`);
-  scheduleJournal(db);
-  return { seq, at, entry, leafHash: hash };
+/** Write committed entries to the journal now (also done automatically after each append). */
+export function flushAuditJournal(db: Db): void {
+  AuditLog.of(db).flushJournal();
 }
 
 export interface StoredEntry {
