@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { repoRoot } from './lib.js';
 
 const [root, home] = process.argv.slice(2);
-const { loadConfig, prepareHome } = await import(path.join(repoRoot, 'dist/config.js'));
+const { loadConfig, prepareHome } = await import(path.join(repoRoot, 'dist/home.js'));
 const { openCatalog } = await import(path.join(repoRoot, 'dist/store/catalog.js'));
 const { initStorageRoot } = await import(path.join(repoRoot, 'dist/store/ocfl.js'));
 const { ingestRecorder } = await import(path.join(repoRoot, 'dist/ingest/session.js'));

@@ -7,7 +7,7 @@ import { repoRoot } from './lib.js';
 
 const [root, home, mode] = process.argv.slice(2);
 const dist = (p) => import(path.join(repoRoot, 'dist', p));
-const { loadConfig, prepareHome } = await dist('config.js');
+const { loadConfig, prepareHome } = await dist('home.js');
 const { openCatalog } = await dist('store/catalog.js');
 const { initStorageRoot } = await dist('store/ocfl.js');
 const { ingestRecorder } = await dist('ingest/session.js');
