@@ -6,7 +6,7 @@ import path from 'node:path';
 import { appendAuditEntry } from '../audit/log.js';
 import { contentHash, type CalendarOverride } from '../rules/index.js';
 import { evidenceDecidedWithCalendarYear } from '../store/rules-facts.js';
-import { calendarDirOf, loadStationCalendar } from './calendar-source.js';
+import { loadStationCalendar } from './calendar-source.js';
 import type { FactsContext } from './context.js';
 import { reevaluate } from './deadline.js';
 
@@ -17,7 +17,7 @@ export type CalendarInstall =
 
 /** `text` is the file's content, already parsed and checked as `o`. Without `force` an other file for the year is left alone. */
 export function installCalendarFile(ctx: FactsContext, text: string, o: CalendarOverride, force: boolean): CalendarInstall {
-  const dir = calendarDirOf(ctx.config, ctx.home);
+  const dir = ctx.home.calendar;
   mkdirSync(dir, { recursive: true });
   const target = path.join(dir, `${o.year}.json`);
   let previousHash: string | null = null;

@@ -8,13 +8,9 @@ import type { Home } from '../home.js';
 import { loadCalendar, localDateOf, missingNextYearWarning, type CalendarLoadResult, type WorkingCalendar } from '../rules/index.js';
 import type { FactsContext, FactsEnv } from './context.js';
 
-export function calendarDirOf(_config: Config, home: Home): string {
-  return home.calendar;
-}
-
 /** Reads the calendar directory (the only file I/O of the calendar) and builds the calendar. */
-export function loadStationCalendar(config: Config, home: Home): CalendarLoadResult & { dir: string } {
-  const dir = calendarDirOf(config, home);
+export function loadStationCalendar(_config: Config, home: Home): CalendarLoadResult & { dir: string } {
+  const dir = home.calendar;
   const r = loadCalendar({
     list: () => {
       try {
@@ -38,7 +34,7 @@ export function calendarWarning(calendar: WorkingCalendar, config: Config, now =
 const calendars = new Map<string, { at: number; calendar: WorkingCalendar }>();
 
 export function calendarFor(ctx: Pick<FactsContext, 'config' | 'home' | 'logger'>, now = Date.now()): WorkingCalendar {
-  const dir = calendarDirOf(ctx.config, ctx.home);
+  const dir = ctx.home.calendar;
   const c = calendars.get(dir);
   if (c && now - c.at < 60_000) return c.calendar;
   const result = loadStationCalendar(ctx.config, ctx.home);
