@@ -4,7 +4,7 @@ import { explainInterruption } from '../facts/index.js';
 import { formatInstant } from '../rules/index.js';
 import { listInterruptions } from '../store/rules-facts.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
-import { parseTimeArg } from './rules-args.js';
+import { parsePeriod } from './rules-args.js';
 
 export function registerGaps(program: Command): void {
   const gaps = program.command('gaps').description('interruptions between consecutive segments of a recorder (Art. 9), and their explanations');
@@ -23,8 +23,7 @@ export function registerGaps(program: Command): void {
         const tz = cli.config.station.timezone;
         const rows = listInterruptions(cli.db, {
           officer: opts.officer,
-          from: opts.from ? parseTimeArg('--from', opts.from, tz) : undefined,
-          to: opts.to ? parseTimeArg('--to', opts.to, tz, true) : undefined,
+          ...parsePeriod(opts, tz),
           unexplained: opts.unexplained,
         });
         const out = rows.map((r) => ({

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { complianceReport, lateReport } from '../facts/index.js';
 import type { FactFilter } from '../store/rules-facts.js';
 import { openCli, printJson, table } from './context.js';
-import { parseFormat, parseTimeArg, type ReportFormat } from './rules-args.js';
+import { parseFormat, parsePeriod, type ReportFormat } from './rules-args.js';
 
 function emit(format: ReportFormat, rows: Record<string, unknown>[], columns: [key: string, header: string][], empty: string): void {
   if (format === 'json') return printJson(rows);
@@ -32,8 +32,7 @@ interface ReportOpts {
 
 function filterOf(opts: ReportOpts, tz: string): FactFilter {
   return {
-    from: opts.from ? parseTimeArg('--from', opts.from, tz) : undefined,
-    to: opts.to ? parseTimeArg('--to', opts.to, tz, true) : undefined,
+    ...parsePeriod(opts, tz),
     officer: opts.officer,
     unit: opts.unit,
   };

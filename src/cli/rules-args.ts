@@ -31,3 +31,11 @@ export function parseFormat(opts: { format?: string; json?: boolean }): ReportFo
   if (f !== 'table' && f !== 'csv' && f !== 'json') throw new CliError(`--format ${JSON.stringify(f)}: use table, csv or json`);
   return f;
 }
+
+/** `--from`/`--to` (either may be absent): a date's start and a date's 24:00, as instants. */
+export function parsePeriod(opts: { from?: string; to?: string }, tz: string): { from?: number; to?: number } {
+  return {
+    from: opts.from ? parseTimeArg('--from', opts.from, tz) : undefined,
+    to: opts.to ? parseTimeArg('--to', opts.to, tz, true) : undefined,
+  };
+}

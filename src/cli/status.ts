@@ -1,3 +1,5 @@
+// evidock status: what is held, the daemon and its slots, sessions running and recent, last problems,
+// late recordings and unexplained gaps, calendar warnings. Reads the catalog and the status file only.
 import type { Command } from 'commander';
 import { readStatusFile } from '../daemon/status-file.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';

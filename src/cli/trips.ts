@@ -4,7 +4,7 @@ import { registerFieldTrip } from '../facts/index.js';
 import { formatInstant } from '../rules/index.js';
 import { listFieldTrips } from '../store/rules-facts.js';
 import { CliError, openCli, printJson, table } from './context.js';
-import { parseTimeArg } from './rules-args.js';
+import { parsePeriod, parseTimeArg } from './rules-args.js';
 
 export function registerTrips(program: Command): void {
   const trips = program.command('trips').description('field trips (continuous work, work away, remote areas): recordings made during one are due 24 h after the return');
@@ -52,8 +52,7 @@ export function registerTrips(program: Command): void {
         const tz = cli.config.station.timezone;
         const rows = listFieldTrips(cli.db, {
           officer: opts.officer,
-          from: opts.from ? parseTimeArg('--from', opts.from, tz) : undefined,
-          to: opts.to ? parseTimeArg('--to', opts.to, tz, true) : undefined,
+          ...parsePeriod(opts, tz),
         }).map((t) => ({ id: t.id, officer: t.officer_id, from: formatInstant(t.from_at, tz), to: formatInstant(t.to_at, tz), dueAfterReturn: formatInstant(t.to_at + 86_400_000, tz), reason: t.reason, registeredAt: t.registered_at, registeredBy: t.registered_by }));
         if (opts.json) return printJson(rows);
         if (!rows.length) return void process.stdout.write('no field trips registered\n');

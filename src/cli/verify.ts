@@ -1,3 +1,5 @@
+// evidock verify: re-hash held originals (quick or full, all or a selection), report changed, missing
+// and untracked objects, and log the run. Exit 1 when anything does not verify.
 import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { runFixity, type FixityMode } from '../store/fixity.js';

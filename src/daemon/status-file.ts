@@ -2,23 +2,13 @@
 // so `evidock status` and `evidock docks` can show it without talking to the daemon.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SlotUpdate } from '../ingest/docking.js';
 
-export interface SlotStatus {
+/** A slot as `status` and `docks` show it: the docking's last update, or empty. */
+export interface SlotStatus extends Omit<SlotUpdate, 'state'> {
   slot: string;
-  state: 'empty' | 'identifying' | 'copying' | 'verifying' | 'done' | 'error';
-  recorderId?: string | null;
-  mountPath?: string;
+  state: 'empty' | SlotUpdate['state'];
   sessionId?: string;
-  fileIndex?: number;
-  fileCount?: number;
-  filePath?: string;
-  bytesDone?: number;
-  bytesTotal?: number;
-  bytesPerSecond?: number;
-  etaSeconds?: number | null;
-  held?: number;
-  failed?: number;
-  message?: string;
   since: string;
 }
 
