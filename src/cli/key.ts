@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { ensureStationKey, keyPaths, loadStationKey } from '../audit/keys.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { formatVerifierKey, verifierOf } from '../audit/note.js';
-import { loadConfig } from '../home.js';
-import { CliError, EXIT_USAGE, globalOptions, openCli, printJson } from './context.js';
+import { CliError, EXIT_USAGE, loadHomeConfig, openCli, printJson } from './context.js';
 
 export function registerKey(program: Command): void {
   program
@@ -13,7 +12,7 @@ export function registerKey(program: Command): void {
     .description('prepare the home: store, catalog, and the station signing key (private key 0600)')
     .option('--json', 'print the result as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
-      const cli = openCli(cmd);
+      const cli = openCli(cmd, { create: true });
       try {
         const { signer, created } = ensureStationKey(cli.home.dir, cli.config.station.id);
         const vkey = formatVerifierKey(verifierOf(signer));
@@ -40,7 +39,7 @@ export function registerKey(program: Command): void {
     .description('print the public verifier key (what `evidock log verify --key` takes)')
     .option('--json', 'print it as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
-      const { config, home } = loadConfig(globalOptions(cmd));
+      const { config, home } = loadHomeConfig(cmd);
       const paths = keyPaths(home.dir);
       let vkey: string;
       if (existsSync(paths.publicKey)) vkey = readFileSync(paths.publicKey, 'utf8').trim();

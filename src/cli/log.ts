@@ -1,13 +1,14 @@
 // evidock log: export the audit log (a verifiable directory, or plain CSV/JSONL), verify an
 // export offline, prove one recording's entry, sign a checkpoint.
-import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { verifyExport } from '../audit/export.js';
+import { keyPaths } from '../audit/keys.js';
 import { appendAuditEntry, iterateAuditEntries } from '../audit/log.js';
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
-import { CliError, EXIT_PROBLEM, openCli, printJson } from './context.js';
+import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson } from './context.js';
 
 function isoOrThrow(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
@@ -23,6 +24,18 @@ function readKeyFile(file: string | undefined): string | undefined {
   } catch (err) {
     throw new CliError(`--key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** An export directory given on the command line must exist: a typo is a usage error, not a broken export. */
+function existingDir(dir: string, flag: string): string {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new CliError(`${flag}${dir}: no such directory`, EXIT_USAGE);
+  }
+  if (!isDir) throw new CliError(`${flag}${dir}: not a directory (give the folder written by \`evidock log export --out DIR\`)`, EXIT_USAGE);
+  return dir;
 }
 
 export function registerLog(program: Command): void {
@@ -54,7 +67,7 @@ export function registerLog(program: Command): void {
             process.stdout.write(`exported entries ${r.start}..${r.end} (${r.end - r.start}) of a log of ${r.size} to ${r.dir}\n`);
             process.stdout.write(`root ${r.root}; checkpoint ${r.checkpointFile}\n`);
             process.stdout.write(r.previous ? `consistency proof from the previous export (size ${r.previous.size}, ${r.previous.dir})\n` : 'first export: no previous export to prove consistency from\n');
-            process.stdout.write(`check it anywhere with: evidock log verify ${r.dir} --key station.pub${r.previous ? ` --previous ${r.previous.dir}` : ''}\n`);
+            process.stdout.write(`check it anywhere with: evidock log verify ${r.dir} --key ${keyPaths(cli.home.dir).publicKey}${r.previous ? ` --previous ${r.previous.dir}` : ''}\n`);
           }
           return;
         }
@@ -89,6 +102,8 @@ export function registerLog(program: Command): void {
     .option('--key <file>', "the station's public key (evidock key show); default: the key shipped in the export")
     .option('--json', 'print the result as JSON')
     .action((dir: string, opts: { previous?: string; key?: string; json?: boolean }) => {
+      existingDir(dir, '');
+      if (opts.previous !== undefined) existingDir(opts.previous, '--previous ');
       const r = verifyExport(dir, { previousDir: opts.previous, keyText: readKeyFile(opts.key) });
       if (opts.json) printJson(r);
       else {

@@ -70,7 +70,9 @@ export function registerVerify(program: Command): void {
         if (opts.json) printJson(report);
         else {
           const out = process.stdout;
-          out.write(`${mode} check of ${report.checked} objects, ${formatBytes(report.bytes)} in ${report.seconds.toFixed(1)} s: ${report.ok ? 'all intact' : 'PROBLEMS FOUND'}\n`);
+          const selected = since !== undefined || opts.object !== undefined;
+          const verdict = !report.ok ? 'PROBLEMS FOUND' : report.checked > 0 ? 'all intact' : selected ? 'no held object matches' : 'nothing held yet';
+          out.write(`${mode} check of ${report.checked} objects, ${formatBytes(report.bytes)} in ${report.seconds.toFixed(1)} s: ${verdict}\n`);
           for (const c of report.changed) out.write(`changed   ${c.evidenceNumber}  ${c.file}: ${c.problem}${c.expected ? ` (expected ${c.expected}, found ${c.actual})` : ''}\n`);
           for (const m of report.missing) out.write(`missing   ${m.evidenceNumber}  ${m.objectPath}: ${m.problem}\n`);
           for (const u of report.untracked) out.write(`untracked ${u.path}: ${u.problem}\n`);
