@@ -9,6 +9,7 @@ import { appendAuditEntry, iterateAuditEntries } from '../audit/log.js';
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson } from './context.js';
+import { assertStationIdMatchesKey } from './station-check.js';
 
 function isoOrThrow(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
@@ -54,6 +55,7 @@ export function registerLog(program: Command): void {
       const range = { from: isoOrThrow(opts.from, '--from'), to: isoOrThrow(opts.to, '--to') };
       const cli = openCli(cmd);
       try {
+        assertStationIdMatchesKey(cli.config, cli.home);
         if (opts.out && opts.format === undefined) {
           let r;
           try {
@@ -124,6 +126,7 @@ export function registerLog(program: Command): void {
     .action((evidenceNumber: string, opts: { out?: string }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
+        assertStationIdMatchesKey(cli.config, cli.home);
         let bundle;
         try {
           bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, evidenceNumber);
@@ -172,6 +175,7 @@ export function registerLog(program: Command): void {
     .action((opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
+        assertStationIdMatchesKey(cli.config, cli.home);
         const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, 'manual');
         if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note });
         else process.stdout.write(cp.note + `(kept in ${cp.file})\n`);
