@@ -4,13 +4,13 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initHome, runCli, tempDir } from './helpers/evidock.js';
+import { fixturesDir, initHome, runCli, tempDir } from './helpers/evidock.js';
 
 describe('a folder that is not an evidock home', () => {
   const tmp = tempDir('evidock-home-required-');
   afterAll(() => tmp.cleanup());
 
-  const commands: string[][] = [['status'], ['list'], ['verify'], ['show', 'STATION-20260101-000001'], ['docks'], ['key', 'show'], ['catalog', 'rebuild', '--into', path.join(tmp.dir, 'rebuilt.sqlite')], ['log', 'export', '--format', 'jsonl'], ['officers', 'list']];
+  const commands: string[][] = [['status'], ['list'], ['verify'], ['show', 'STATION-20260101-000001'], ['docks'], ['key', 'show'], ['catalog', 'rebuild', '--into', path.join(tmp.dir, 'rebuilt.sqlite')], ['log', 'export', '--format', 'jsonl'], ['officers', 'list'], ['ingest', path.join(fixturesDir, '1234567')], ['calendar', 'show', '2026']];
 
   it.each(commands)('a mistyped --home: %s exits 2 naming the path and `evidock init`, and creates nothing', (...args) => {
     const typo = path.join(tmp.dir, 'hoem');

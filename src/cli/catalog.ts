@@ -13,6 +13,7 @@ import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
 import { rebuildRegistryFromAudit } from '../store/registry.js';
 import { listOriginals } from '../store/records.js';
 import { CliError, EXIT_PROBLEM, loadHomeConfig, openCli, printJson } from './context.js';
+import { progressBar } from './progress.js';
 
 export function registerCatalog(program: Command): void {
   const catalog = program.command('catalog').description('the SQLite catalog: an index of the store and the journal, rebuildable from them');
@@ -27,7 +28,9 @@ export function registerCatalog(program: Command): void {
       const into = path.resolve(opts.into);
       if (existsSync(into)) throw new CliError(`--into ${into} exists; give a new file (the live catalog is never overwritten)`);
       if (into === path.resolve(home.catalog)) throw new CliError('--into must not be the live catalog');
-      const scan = scanStore(home.store);
+      const bar = progressBar('catalog rebuild: reading the store', { json: opts.json, unit: 'objects' });
+      const scan = scanStore(home.store, (done, total) => bar.update(done, total));
+      bar.stop();
       const journal = loadJournal(home.journal);
       const db = openCatalog(into);
       let entries = 0;

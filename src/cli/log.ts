@@ -5,10 +5,11 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { verifyExport } from '../audit/export.js';
 import { keyPaths } from '../audit/keys.js';
-import { appendAuditEntry, iterateAuditEntries } from '../audit/log.js';
+import { appendAuditEntry, countAuditEntries, iterateAuditEntries } from '../audit/log.js';
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson } from './context.js';
+import { progressBar } from './progress.js';
 import { assertStationIdMatchesKey } from './station-check.js';
 
 function isoOrThrow(value: string | undefined, flag: string): string | undefined {
@@ -59,7 +60,12 @@ export function registerLog(program: Command): void {
         if (opts.out && opts.format === undefined) {
           let r;
           try {
-            r = await exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor, inWorker: catalogTaskRunner(cli.home.catalog) });
+            const bar = progressBar('log export', { json: opts.json, unit: 'entries' });
+            r = await exportLog(
+              cli.db,
+              { homeDir: cli.home.dir, stationId: cli.config.station.id },
+              { out: opts.out, ...range, actor: cli.actor, inWorker: catalogTaskRunner(cli.home.catalog), onProgress: (done, total) => bar.update(done, total) },
+            ).finally(() => bar.stop());
           } catch (err) {
             if ((err as Error).message.includes('not empty')) throw new CliError((err as Error).message);
             throw err;
@@ -78,9 +84,12 @@ export function registerLog(program: Command): void {
         const out: NodeJS.WritableStream = opts.out ? (file = createWriteStream(opts.out, { flags: 'wx' })) : process.stdout;
         const write = (s: string) => out.write(s);
         let count = 0;
+        // A bar on stderr only when the entries go to a file or a pipe, not to the same terminal.
+        const bar = progressBar('log export', { json: opts.json || (!opts.out && process.stdout.isTTY), unit: 'entries' });
+        const total = countAuditEntries(cli.db, range);
         if (format === 'csv') write(stringify([['seq', 'at', 'type', 'actor', 'data', 'entry']], { escape_formulas: true }));
         for (const e of iterateAuditEntries(cli.db, range)) {
-          count++;
+          if (++count % 1000 === 0) bar.update(count, total);
           if (format === 'jsonl') write(e.entry + '\n');
           else {
             const parsed = JSON.parse(e.entry);
@@ -88,6 +97,8 @@ export function registerLog(program: Command): void {
             write(stringify([[e.seq, e.at, e.type, actor, JSON.stringify(parsed.data), e.entry]], { escape_formulas: true }));
           }
         }
+        bar.update(count, total);
+        bar.stop();
         if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
         cli.db.transaction(() => appendAuditEntry(cli.db, { type: 'log.exported', data: { ...range, format, entries: count, out: opts.out }, actor: cli.actor }))();
         if (opts.out) process.stderr.write(`exported ${count} entries to ${opts.out}\n`);
