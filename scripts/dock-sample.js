@@ -5,9 +5,14 @@
 //   npm run dock:sample -- 7654321      -> another fixture recorder
 //   npm run dock:sample -- --undock 1234567
 // Uses --home DIR, else $EVIDOCK_HOME, else ./var (the daemon's default).
+// The sample recordings were made in March 2026 (see RECORDED_ON): held today, they are late
+// under Art. 10, and the script says so, so that the daemon's lateness warnings surprise no one.
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** When each fixture recorder's recordings were made (their file names and metadata say so). */
+const RECORDED_ON = { 1234567: '2026-03-15', 7654321: '2026-03-15', A9K3F20: '2026-03-16' };
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -53,5 +58,12 @@ if (undock) {
     cpSync(path.join(fixtures, id), parked, { recursive: true, preserveTimestamps: true });
   }
   renameSync(parked, docked);
-  console.log(`docked sample recorder ${id} at ${docked}; watch the daemon's log, then run: npx evidock status`);
+  console.log(`docked sample recorder ${id} at ${docked}; watch the daemon's log, then run: evidock status`);
+  const made = RECORDED_ON[id];
+  if (made) {
+    console.log(
+      `note: these sample recordings were made on ${made}. Art. 10 wants a recording held within 2 working days,\n` +
+        `so held today they are flagged late ("held after the Art. 10 deadline"): that is expected for the samples.`,
+    );
+  }
 }

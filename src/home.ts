@@ -178,3 +178,19 @@ export function prepareHome(home: Home): void {
     );
   }
 }
+
+// Only `init` and `daemon` create a home; every other command refuses a folder that is not one,
+// so a mistyped --home never looks like an empty, intact store.
+/**
+ * Throws a ConfigError (exit 2) naming the folder and how to create a home there. A home has a
+ * complete store root and a catalog (`catalog rebuild` passes catalog: false: it makes a new one).
+ */
+export function assertEvidockHome(home: Home, opts: { catalog?: boolean } = {}): void {
+  const needed = [path.join(home.store, OCFL_ROOT_DECLARATION), ...(opts.catalog === false ? [] : [home.catalog])];
+  const missing = needed.filter((p) => !existsSync(p));
+  if (missing.length === 0) return;
+  const what = existsSync(home.dir) ? `it has no ${missing.map((p) => path.relative(home.dir, p) || p).join(' and no ')}` : 'it does not exist';
+  throw new ConfigError(
+    `${home.dir} is not an evidock home (${what}). Create one with \`evidock init --home ${home.dir}\` (or start the daemon with that home), or give the right --home / EVIDOCK_HOME.`,
+  );
+}

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/evidock.js';
+import { initHome, runCli, tempDir } from './helpers/evidock.js';
 
 describe('evidock docks', () => {
   const tmp = tempDir('evidock-docks-cli-');
@@ -12,6 +12,7 @@ describe('evidock docks', () => {
     const home = path.join(tmp.dir, 'h1');
     mkdirSync(home, { recursive: true });
     writeFileSync(path.join(home, 'evidock.toml'), '[docks]\nwipe = true\n[docks.slots]\n"1-1.2" = "A2"\n"1-1.1" = "A1"\n"1.10" = "A10"\n');
+    initHome(home);
     const r = runCli(['--home', home, 'docks', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);

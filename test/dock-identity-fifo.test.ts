@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readIdentityFiles } from '../src/dock/drivers/mass-storage.js';
-import { runCli, tempDir } from './helpers/evidock.js';
+import { initHome, runCli, tempDir } from './helpers/evidock.js';
 
 const tmp = tempDir('evidock-fifo-');
 afterAll(() => tmp.cleanup());
@@ -38,6 +38,7 @@ describe('an identity file that is a FIFO', () => {
     mkdirSync(path.join(card, 'DCIM'), { recursive: true });
     execFileSync('mkfifo', [path.join(card, 'ZFY_INFO.TXT')]);
     writeFileSync(path.join(card, 'DCIM', 'clip.MP4'), 'not really a video');
+    initHome(path.join(tmp.dir, 'home'));
     const r = runCli(['--home', path.join(tmp.dir, 'home'), 'ingest', card, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/evidock.js';
+import { initHome, runCli, tempDir } from './helpers/evidock.js';
 
 describe('hostile recorder folder', () => {
   const tmp = tempDir();
@@ -27,6 +27,7 @@ describe('hostile recorder folder', () => {
     symlinkSync('/etc/passwd', path.join(card, 'passwd.MP4'));
     symlinkSync('/etc', path.join(card, 'etc-dir'));
     execFileSync('mkfifo', [path.join(card, 'pipe.MP4')]);
+    initHome(home);
     result = runCli(['--home', home, 'ingest', card, '--json']);
     db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
   });

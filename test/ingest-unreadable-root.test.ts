@@ -20,6 +20,8 @@ describe('an unreadable card root', () => {
     const home = path.join(t.dir, 'home');
     mkdirSync(home);
     chownSync(home, 65534, 65534);
+    const init = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, binPath, 'init', '--home', home], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(init.status, init.stderr).toBe(0);
     // root reads any folder: the CLI runs as nobody, as the daemon runs as its own user
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, binPath, 'ingest', card, '--home', home, '--json'], {
       cwd: repoRoot,

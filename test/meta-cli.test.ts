@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { fixturesDir, manifest, runCli, tempDir } from './helpers/evidock.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesDir, initHome, manifest, runCli, tempDir } from './helpers/evidock.js';
 
 const t = tempDir('evidock-meta-cli-');
 const home = path.join(t.dir, 'home');
@@ -15,6 +15,7 @@ const json = (...args: string[]) => {
   return JSON.parse(r.stdout);
 };
 
+beforeAll(() => initHome(home));
 afterAll(() => t.cleanup());
 
 describe('registry commands', () => {

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturesDir, runCli, tempDir } from './helpers/evidock.js';
+import { fixturesDir, initHome, runCli, tempDir } from './helpers/evidock.js';
 
 const t = tempDir('evidock-rules-cli-');
 const H = t.dir;
@@ -18,6 +18,7 @@ const json = (...args: string[]) => {
 beforeAll(() => {
   // The fixtures were recorded in March 2026: allow old recorder clocks so their times are trusted.
   writeFileSync(path.join(H, 'evidock.toml'), '[rules]\nclock_max_age_days = 3650\n');
+  initHome(H);
   for (const [rec, officer] of [['1234567', '010203'], ['A9K3F20', '=1+1']]) {
     const r = cli('ingest', path.join(fixturesDir, rec), '--recorder', rec, '--officer', officer!);
     expect(r.code, r.stderr).toBe(0);

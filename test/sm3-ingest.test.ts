@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, manifest, runCli, tempDir } from './helpers/evidock.js';
+import { copyFixtureRecorder, initHome, manifest, runCli, tempDir } from './helpers/evidock.js';
 
 describe('SM3 digests', () => {
   const tmp = tempDir();
@@ -17,6 +17,7 @@ describe('SM3 digests', () => {
     mkdirSync(home);
     writeFileSync(path.join(home, 'evidock.toml'), '[hash]\nsm3 = true\n');
     const card = copyFixtureRecorder('A9K3F20', path.join(tmp.dir, 'card'));
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', card, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, repoRoot, tempDir } from './helpers/evidock.js';
+import { binPath, initHome, repoRoot, tempDir } from './helpers/evidock.js';
 
 const t = tempDir('evidock-durable-');
 afterAll(() => t.cleanup());
@@ -33,6 +33,7 @@ describe('a held object is durable before the catalog says held', () => {
     writeFileSync(path.join(card, 'NOTE.TXT'), 'a note');
     const home = path.join(t.dir, 'home');
     const trace = path.join(t.dir, 'trace.txt');
+    initHome(home);
     const r = spawnSync(
       'strace',
       ['-f', '-y', '-s', '4096', '-o', trace, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,mkdir,mkdirat', process.execPath, binPath, 'ingest', card, '--home', home, '--recorder', 'REC-1'],

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, openSync, readSync, rmSync, writeSync, closeSync 
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, runCli, tempDir } from './helpers/evidock.js';
+import { copyFixtureRecorder, initHome, runCli, tempDir } from './helpers/evidock.js';
 
 describe('evidock verify', () => {
   const tmp = tempDir();
@@ -13,6 +13,7 @@ describe('evidock verify', () => {
 
   beforeAll(() => {
     const card = copyFixtureRecorder('7654321', path.join(tmp.dir, 'card'));
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', card, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });

@@ -47,3 +47,23 @@ export function loadStationKey(homeDir: string, stationId?: string): Signer {
 export function stationVerifierKeyText(homeDir: string, stationId?: string): string {
   return formatVerifierKey(verifierOf(loadStationKey(homeDir, stationId)));
 }
+
+/**
+ * Null when the station key (if any) carries this station id; otherwise a message naming both
+ * ids. A station keeps its id for the life of its log: the daemon refuses to start on a mismatch.
+ */
+export function stationKeyMismatch(homeDir: string, stationId: string): string | null {
+  const p = keyPaths(homeDir);
+  if (!existsSync(p.privateKey)) return null;
+  let keyName: string;
+  try {
+    keyName = parseSignerKey(readFileSync(p.privateKey, 'utf8')).name;
+  } catch (e) {
+    return `station key ${p.privateKey}: ${(e as Error).message}`;
+  }
+  if (keyName === stationId) return null;
+  return (
+    `station.id is "${stationId}" but the station key ${p.privateKey} belongs to station "${keyName}". ` +
+    `A station keeps its id for the life of its log: set station.id = "${keyName}" again in the configuration.`
+  );
+}

@@ -204,8 +204,13 @@ export interface StoredEntry {
   entry: string;
 }
 
-/** Entries in order, optionally within [from, to) by time. */
-export function* iterateAuditEntries(db: Db, range: { from?: string; to?: string } = {}): Generator<StoredEntry> {
+/** How many entries iterateAuditEntries gives for this range (for a progress bar). */
+export function countAuditEntries(db: Db, range: { from?: string; to?: string } = {}): number {
+  const { where, args } = rangeClause(range);
+  return (db.prepare(`SELECT count(*) AS n FROM audit_entries ${where}`).get(...args) as { n: number }).n;
+}
+
+function rangeClause(range: { from?: string; to?: string }): { where: string; args: string[] } {
   const where: string[] = [];
   const args: string[] = [];
   if (range.from) {
@@ -216,6 +221,12 @@ export function* iterateAuditEntries(db: Db, range: { from?: string; to?: string
     where.push('at < ?');
     args.push(range.to);
   }
-  const sql = `SELECT seq, at, type, entry FROM audit_entries ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq`;
+  return { where: where.length ? 'WHERE ' + where.join(' AND ') : '', args };
+}
+
+/** Entries in order, optionally within [from, to) by time. */
+export function* iterateAuditEntries(db: Db, range: { from?: string; to?: string } = {}): Generator<StoredEntry> {
+  const { where, args } = rangeClause(range);
+  const sql = `SELECT seq, at, type, entry FROM audit_entries ${where} ORDER BY seq`;
   yield* db.prepare(sql).iterate(...args) as Iterable<StoredEntry>;
 }

@@ -85,6 +85,8 @@ export interface ExportOptions {
   /** Runs a task of this room on a worker thread with its own read-only catalog handle (the
    * store's catalogTaskRunner, given by the caller): the CSV is then written there. */
   inWorker?: (task: URL, args: unknown) => Promise<unknown>;
+  /** Told how many of the exported entries are written so far (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ExportResult extends ExportSummary {
@@ -105,6 +107,16 @@ function csvOnWorker(inWorker: ExportOptions['inWorker'], start: number, end: nu
 }
 
 /** Write a log export directory and record it (entry log.exported + audit_exports row). */
+/** Passes items through, telling onProgress every 1000 items and at the end. */
+function* counted<T>(items: Iterable<T>, total: number, onProgress?: (done: number, total: number) => void): Generator<T> {
+  let done = 0;
+  for (const item of items) {
+    yield item;
+    if (++done % 1000 === 0) onProgress?.(done, total);
+  }
+  onProgress?.(done, total);
+}
+
 export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Promise<ExportResult> {
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`export directory ${opts.out} is not empty; choose a new one`);
   const { signer } = ensureStationKey(st.homeDir, st.stationId);
@@ -133,7 +145,7 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
   }
   // Leaf hashes written to the export come from the stored tree (level 0), not from the entry
   // rows: an entry edited behind the triggers then shows up as a mismatch in `log verify`.
-  const entries = exportEntries(db, start, end, { columns: false });
+  const entries = counted(exportEntries(db, start, end, { columns: false }), end - start, opts.onProgress);
   const proof = rangeProof(tree, start, end, size);
   const summary = await writeExport({
     dir: opts.out,

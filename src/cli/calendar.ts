@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { calendarWarning, installCalendarFile, loadStationCalendar } from '../facts/index.js';
 import { parseCalendarOverride, weekday } from '../rules/index.js';
 import { CliError, EXIT_PROBLEM, openCli, printJson, table } from './context.js';
+import { dateIn, firstTimeToday } from './once-a-day.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
@@ -53,7 +54,7 @@ export function registerCalendar(program: Command): void {
           w.write(`\n${st.holidays.length} holidays, ${st.workdays.length} adjusted working days; other days: Mon–Fri working, Sat–Sun rest.\n`);
         }
         for (const e of loaded.errors) w.write(`error: ${e}\n`);
-        if (warning) w.write(`warning: ${warning}\n`);
+        if (warning && firstTimeToday(cli.home, warning, dateIn(cli.config.station.timezone))) w.write(`warning: ${warning}\n`);
       } finally {
         cli.close();
       }

@@ -7,13 +7,13 @@ import { keyPaths, loadStationKey } from '../audit/keys.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { verifierOf } from '../audit/note.js';
 import { compareLog, insertCheckpointFiles, insertExportsFromLog, insertJournalEntries, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
-import { loadConfig } from '../home.js';
 import { openCatalog } from '../store/catalog.js';
 import { compareOriginals, insertScannedOriginals, scanStore } from '../store/rebuild.js';
 import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
 import { rebuildRegistryFromAudit } from '../store/registry.js';
 import { listOriginals } from '../store/records.js';
-import { CliError, EXIT_PROBLEM, globalOptions, openCli, printJson } from './context.js';
+import { CliError, EXIT_PROBLEM, loadHomeConfig, openCli, printJson } from './context.js';
+import { progressBar } from './progress.js';
 
 export function registerCatalog(program: Command): void {
   const catalog = program.command('catalog').description('the SQLite catalog: an index of the store and the journal, rebuildable from them');
@@ -24,11 +24,13 @@ export function registerCatalog(program: Command): void {
     .requiredOption('--into <file>', 'the new catalog file (must not exist)')
     .option('--json', 'print the result as JSON')
     .action((opts: { into: string; json?: boolean }, cmd: Command) => {
-      const { config, home } = loadConfig(globalOptions(cmd));
+      const { config, home } = loadHomeConfig(cmd, { catalog: false });
       const into = path.resolve(opts.into);
       if (existsSync(into)) throw new CliError(`--into ${into} exists; give a new file (the live catalog is never overwritten)`);
       if (into === path.resolve(home.catalog)) throw new CliError('--into must not be the live catalog');
-      const scan = scanStore(home.store);
+      const bar = progressBar('catalog rebuild: reading the store', { json: opts.json, unit: 'objects' });
+      const scan = scanStore(home.store, (done, total) => bar.update(done, total));
+      bar.stop();
       const journal = loadJournal(home.journal);
       const db = openCatalog(into);
       let entries = 0;

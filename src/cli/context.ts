@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { forTerminal } from '../lib/terminal-text.js';
 import { attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
 import { ConfigError, type Config } from '../config.js';
-import { loadConfig, prepareHome, type Home } from '../home.js';
+import { assertEvidockHome, loadConfig, prepareHome, type Home } from '../home.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { initStorageRoot } from '../store/ocfl.js';
 
@@ -38,11 +38,20 @@ export interface CliContext {
   close(): void;
 }
 
-/** Load config and open the catalog (creating the home on first use). */
-export function openCli(cmd: Command): CliContext {
+/** Load the configuration of an existing home (exit 2 if the folder is not an evidock home). */
+export function loadHomeConfig(cmd: Command, opts: { catalog?: boolean } = {}): { config: Config; home: Home } {
   const { config, home } = loadConfig(globalOptions(cmd));
-  prepareHome(home);
-  initStorageRoot(home.store);
+  assertEvidockHome(home, opts);
+  return { config, home };
+}
+
+/** Load config and open the catalog; only `init` passes create (every other command needs a home). */
+export function openCli(cmd: Command, opts: { create?: boolean } = {}): CliContext {
+  const { config, home } = loadConfig(globalOptions(cmd));
+  if (opts.create) {
+    prepareHome(home);
+    initStorageRoot(home.store);
+  } else assertEvidockHome(home);
   const db = openCatalog(home.catalog);
   attachAuditHome(db, home.dir); // entries also go to <home>/journal after each commit
   const close = () => {

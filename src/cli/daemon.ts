@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { Daemon } from '../daemon/service.js';
+import { loadConfig } from '../home.js';
 import { globalOptions } from './context.js';
+import { assertStationIdMatchesKey } from './station-check.js';
 
 export function registerDaemon(program: Command): void {
   program
     .command('daemon')
     .description('run the service: watch the docks, ingest every recorder docked (JSON logs on stdout)')
     .action(async (_opts, cmd: Command) => {
+      const { config, home } = loadConfig(globalOptions(cmd));
+      assertStationIdMatchesKey(config, home);
       const daemon = new Daemon(globalOptions(cmd));
       await daemon.start();
       await new Promise<void>((resolve) => {

@@ -1,9 +1,8 @@
 // `evidock docks`: the dock slots and what each is doing, for the officer waiting at 23:00.
 import type { Command } from 'commander';
 import { forTerminal } from '../lib/terminal-text.js';
-import { loadConfig } from '../home.js';
 import { readStatusFile, type SlotStatus } from '../daemon/status-file.js';
-import { formatBytes, globalOptions, printJson, table } from './context.js';
+import { formatBytes, loadHomeConfig, printJson, table } from './context.js';
 
 function progress(s: SlotStatus): string {
   switch (s.state) {
@@ -29,7 +28,7 @@ export function registerDocks(program: Command): void {
     .description('dock slots: empty / identifying / copying (file k of n, bytes, rate, ETA) / verifying / done / error')
     .option('--json', 'print as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
-      const { config, home } = loadConfig(globalOptions(cmd));
+      const { config, home } = loadHomeConfig(cmd);
       const daemon = readStatusFile(home.statusFile);
       const bySlot = new Map((daemon?.slots ?? []).map((s) => [s.slot, s]));
       const configured = Object.entries(config.docks.slots).map(([port, label]) => ({ port, label }));

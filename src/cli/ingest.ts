@@ -5,13 +5,13 @@ import { forTerminal } from '../lib/terminal-text.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { currentActor } from '../audit/log.js';
-import { loadConfig } from '../home.js';
 import { createLogger } from '../daemon/logger.js';
 import { identifyDocked } from '../dock/identify.js';
 import { runDocking } from '../ingest/docking.js';
 import type { IngestSummary } from '../ingest/session.js';
 import { openStation } from '../ingest/station.js';
-import { CliError, EXIT_PROBLEM, formatBytes, globalOptions, printJson } from './context.js';
+import { CliError, EXIT_PROBLEM, formatBytes, loadHomeConfig, printJson } from './context.js';
+import { progressBar } from './progress.js';
 
 export function printSummary(s: IngestSummary): void {
   const out = process.stdout;
@@ -42,7 +42,7 @@ export function registerIngest(program: Command): void {
         throw new CliError(`${root} does not exist; give the recorder's mount point or folder`);
       }
       if (!st.isDirectory()) throw new CliError(`${root} is not a folder; give the recorder's mount point or folder`);
-      const { config, home } = loadConfig(globalOptions(cmd));
+      const { config, home } = loadHomeConfig(cmd);
       // The CLI logs to stderr so stdout stays the summary.
       const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, { pretty: false, destination: 2 });
       const station = await openStation(config, home, logger, { actor: currentActor('cli') });
@@ -60,7 +60,11 @@ export function registerIngest(program: Command): void {
           officerHint: opts.officer,
           dockedAt: new Date(),
         };
-        const result = await runDocking(station, docked, { signal: controller.signal });
+        const bar = progressBar('ingest', { json: opts.json, unit: 'bytes' });
+        const result = await runDocking(station, docked, {
+          signal: controller.signal,
+          onSlot: (u) => void (u.bytesTotal ? bar.update(u.bytesDone ?? 0, u.bytesTotal) : undefined),
+        }).finally(() => bar.stop());
         const summary = result!.summary; // null only when called off while waiting for a turn: the CLI never waits
         if (opts.json) printJson(summary);
         else printSummary(summary);

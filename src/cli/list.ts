@@ -1,13 +1,14 @@
 // evidock list: held recordings with their provenance, filtered by officer, recorder, time.
 import type { Command } from 'commander';
 import { listRecordings } from '../store/provenance.js';
+import { notARecordingReason } from '../store/rules-facts.js';
 import { openCli, printJson, table } from './context.js';
 import { parseTimeOption } from './registry-shared.js';
 
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('held recordings in recording order, with recorder, officer and flags')
+    .description('held files in recording order, with recorder, officer and flags; device files (ZFY_INFO.TXT, ...) are marked as such')
     .option('--officer <number>', 'only recordings attributed to this officer')
     .option('--recorder <serial>', 'only recordings attributed to this recorder')
     .option('--from <time>', 'recorded at or after (2026-03-15, "2026-03-15 08:00" station time, or ISO with offset)')
@@ -26,6 +27,8 @@ export function registerList(program: Command): void {
           limit: opts.limit && Number(opts.limit) > 0 ? Math.floor(Number(opts.limit)) : undefined,
         });
         const out = rows.map((r) => ({
+          // Device files (ZFY_INFO.TXT, DEVICE.LOG) are held as found, but are no recordings.
+          recording: !notARecordingReason(cli.db, r.evidence_number),
           evidenceNumber: r.evidence_number,
           recordedStart: r.recorded_start,
           recordedEnd: r.recorded_end,
@@ -46,7 +49,7 @@ export function registerList(program: Command): void {
         process.stdout.write(
           table(
             ['evidence', 'recorded', 'secs', 'recorder', 'officer', 'kind', 'file', 'flags'],
-            out.map((r) => [r.evidenceNumber, r.recordedStart ?? 'unknown', r.durationSeconds ?? '', r.recorder ?? '?', r.officer ?? '?', r.kind ?? '-', r.sourcePath, r.flags.join(' ')]),
+            out.map((r) => [r.evidenceNumber, r.recordedStart ?? 'unknown', r.durationSeconds ?? '', r.recorder ?? '?', r.officer ?? '?', r.recording ? (r.kind ?? '-') : 'device file', r.sourcePath, r.flags.join(' ')]),
           ),
         );
       } finally {

@@ -1,13 +1,16 @@
 // evidock log: export the audit log (a verifiable directory, or plain CSV/JSONL), verify an
 // export offline, prove one recording's entry, sign a checkpoint.
-import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { verifyExport } from '../audit/export.js';
-import { appendAuditEntry, iterateAuditEntries } from '../audit/log.js';
+import { keyPaths } from '../audit/keys.js';
+import { appendAuditEntry, countAuditEntries, iterateAuditEntries } from '../audit/log.js';
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
-import { CliError, EXIT_PROBLEM, openCli, printJson } from './context.js';
+import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson } from './context.js';
+import { progressBar } from './progress.js';
+import { assertStationIdMatchesKey } from './station-check.js';
 
 function isoOrThrow(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
@@ -23,6 +26,18 @@ function readKeyFile(file: string | undefined): string | undefined {
   } catch (err) {
     throw new CliError(`--key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** An export directory given on the command line must exist: a typo is a usage error, not a broken export. */
+function existingDir(dir: string, flag: string): string {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new CliError(`${flag}${dir}: no such directory`, EXIT_USAGE);
+  }
+  if (!isDir) throw new CliError(`${flag}${dir}: not a directory (give the folder written by \`evidock log export --out DIR\`)`, EXIT_USAGE);
+  return dir;
 }
 
 export function registerLog(program: Command): void {
@@ -41,10 +56,16 @@ export function registerLog(program: Command): void {
       const range = { from: isoOrThrow(opts.from, '--from'), to: isoOrThrow(opts.to, '--to') };
       const cli = openCli(cmd);
       try {
+        assertStationIdMatchesKey(cli.config, cli.home);
         if (opts.out && opts.format === undefined) {
           let r;
           try {
-            r = await exportLog(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, { out: opts.out, ...range, actor: cli.actor, inWorker: catalogTaskRunner(cli.home.catalog) });
+            const bar = progressBar('log export', { json: opts.json, unit: 'entries' });
+            r = await exportLog(
+              cli.db,
+              { homeDir: cli.home.dir, stationId: cli.config.station.id },
+              { out: opts.out, ...range, actor: cli.actor, inWorker: catalogTaskRunner(cli.home.catalog), onProgress: (done, total) => bar.update(done, total) },
+            ).finally(() => bar.stop());
           } catch (err) {
             if ((err as Error).message.includes('not empty')) throw new CliError((err as Error).message);
             throw err;
@@ -54,7 +75,7 @@ export function registerLog(program: Command): void {
             process.stdout.write(`exported entries ${r.start}..${r.end} (${r.end - r.start}) of a log of ${r.size} to ${r.dir}\n`);
             process.stdout.write(`root ${r.root}; checkpoint ${r.checkpointFile}\n`);
             process.stdout.write(r.previous ? `consistency proof from the previous export (size ${r.previous.size}, ${r.previous.dir})\n` : 'first export: no previous export to prove consistency from\n');
-            process.stdout.write(`check it anywhere with: evidock log verify ${r.dir} --key station.pub${r.previous ? ` --previous ${r.previous.dir}` : ''}\n`);
+            process.stdout.write(`check it anywhere with: evidock log verify ${r.dir} --key ${keyPaths(cli.home.dir).publicKey}${r.previous ? ` --previous ${r.previous.dir}` : ''}\n`);
           }
           return;
         }
@@ -63,9 +84,12 @@ export function registerLog(program: Command): void {
         const out: NodeJS.WritableStream = opts.out ? (file = createWriteStream(opts.out, { flags: 'wx' })) : process.stdout;
         const write = (s: string) => out.write(s);
         let count = 0;
+        // A bar on stderr only when the entries go to a file or a pipe, not to the same terminal.
+        const bar = progressBar('log export', { json: opts.json || (!opts.out && process.stdout.isTTY), unit: 'entries' });
+        const total = countAuditEntries(cli.db, range);
         if (format === 'csv') write(stringify([['seq', 'at', 'type', 'actor', 'data', 'entry']], { escape_formulas: true }));
         for (const e of iterateAuditEntries(cli.db, range)) {
-          count++;
+          if (++count % 1000 === 0) bar.update(count, total);
           if (format === 'jsonl') write(e.entry + '\n');
           else {
             const parsed = JSON.parse(e.entry);
@@ -73,6 +97,8 @@ export function registerLog(program: Command): void {
             write(stringify([[e.seq, e.at, e.type, actor, JSON.stringify(parsed.data), e.entry]], { escape_formulas: true }));
           }
         }
+        bar.update(count, total);
+        bar.stop();
         if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
         cli.db.transaction(() => appendAuditEntry(cli.db, { type: 'log.exported', data: { ...range, format, entries: count, out: opts.out }, actor: cli.actor }))();
         if (opts.out) process.stderr.write(`exported ${count} entries to ${opts.out}\n`);
@@ -89,6 +115,8 @@ export function registerLog(program: Command): void {
     .option('--key <file>', "the station's public key (evidock key show); default: the key shipped in the export")
     .option('--json', 'print the result as JSON')
     .action((dir: string, opts: { previous?: string; key?: string; json?: boolean }) => {
+      existingDir(dir, '');
+      if (opts.previous !== undefined) existingDir(opts.previous, '--previous ');
       const r = verifyExport(dir, { previousDir: opts.previous, keyText: readKeyFile(opts.key) });
       if (opts.json) printJson(r);
       else {
@@ -109,6 +137,7 @@ export function registerLog(program: Command): void {
     .action((evidenceNumber: string, opts: { out?: string }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
+        assertStationIdMatchesKey(cli.config, cli.home);
         let bundle;
         try {
           bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, evidenceNumber);
@@ -157,6 +186,7 @@ export function registerLog(program: Command): void {
     .action((opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
+        assertStationIdMatchesKey(cli.config, cli.home);
         const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, 'manual');
         if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note });
         else process.stdout.write(cp.note + `(kept in ${cp.file})\n`);

@@ -1,4 +1,5 @@
 // The evidock command line: one file per command group, each registering its commands here.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { CliError, EXIT_USAGE } from './context.js';
@@ -21,11 +22,29 @@ import { registerGaps } from './gaps.js';
 import { registerReport } from './report.js';
 import { registerTrips } from './trips.js';
 
+/** The version in package.json (dist/cli/main.js sits two folders below it). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A reader that closed our stdout (`evidock log export --format jsonl | head -1`) wants no more:
+ * end the command quietly with exit 0 instead of an EPIPE stack trace.
+ */
+function endQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command('evidock')
     .description('Evidence ingest for body-worn-recorder docking stations: copy, hash, verify, hold write-once, log.')
+    .version(packageVersion(), '-V, --version', 'print the evidock version')
     .option('--home <dir>', 'state directory (default: $EVIDOCK_HOME, else ./var)')
     .option('--config <file>', 'configuration file (default: <home>/evidock.toml when present)')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDaemon(program);
@@ -53,6 +72,7 @@ export function buildProgram(): Command {
 /** Run the CLI; returns the exit code (0 ok, 1 a check found a problem, 2 usage or configuration). */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
+  endQuietlyWhenStdoutCloses();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

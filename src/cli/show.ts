@@ -9,6 +9,7 @@ import { findOriginal, findOriginalBySha256 } from '../store/records.js';
 import { findOfficer, findRecorder } from '../store/registry.js';
 import { provesNotesOf } from '../store/proves-notes.js';
 import { ruleFactsOfRecording } from '../store/recording-facts.js';
+import { notARecordingReason } from '../store/rules-facts.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 
 /** Everything known about one held original, as JSON. */
@@ -68,6 +69,8 @@ export function describeOriginal(db: Db, key: string, storeRoot: string): Record
           gps: p.gps_latitude !== null && p.gps_longitude !== null ? { latitude: p.gps_latitude, longitude: p.gps_longitude } : null,
         }
       : null,
+    // A device file (ZFY_INFO.TXT, DEVICE.LOG) is held as found on the card, but is no recording.
+    recording: !notARecordingReason(db, o.evidence_number),
     digests: { sha256: o.sha256, sm3: o.sm3 },
     storage: {
       objectId: o.object_id,
@@ -99,6 +102,7 @@ export function registerShow(program: Command): void {
         const out = process.stdout;
         const line = (k: string, v: unknown) => out.write(`${k.padEnd(14)}${v === null || v === undefined || v === '' ? '-' : forTerminal(v)}\n`);
         line('evidence', d.evidenceNumber);
+        if (!d.recording) line('kind', 'device file, not a recording: held as found on the card; no Art. 10 deadline');
         line('method', d.method);
         line('recorded', d.recorded ? `${d.recorded.start ?? 'unknown'} .. ${d.recorded.end ?? '?'}${d.recorded.startSource ? ` (from ${d.recorded.startSource})` : ''}` : 'unknown');
         line('recorder', d.recorder.id ? `${d.recorder.id}${d.recorder.source ? ` (from ${d.recorder.source})` : ''}${d.recorder.registered ? '' : ' [not registered]'}` : 'unknown');

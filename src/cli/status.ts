@@ -8,6 +8,7 @@ import { countOriginals } from '../store/records.js';
 import { rulesSummary } from '../store/rules-facts.js';
 import { recentEndedSessions, recentProblems, runningSessions } from '../store/station-status.js';
 import { formatBytes, openCli, printJson, table } from './context.js';
+import { dateIn, firstTimeToday } from './once-a-day.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -43,8 +44,10 @@ export function registerStatus(program: Command): void {
         out.write(`station ${status.station}   home ${status.home}\n`);
         out.write(`held: ${held.count} recordings, ${formatBytes(held.bytes)}\n`);
         out.write(daemon ? `daemon: running (pid ${daemon.pid}) since ${daemon.startedAt}\n` : 'daemon: not running\n');
-        for (const w of daemon?.warnings ?? []) out.write(`warning: ${forTerminal(w)}\n`);
-        if (calendar.warning && !daemon?.warnings?.includes(calendar.warning)) out.write(`warning: ${calendar.warning}\n`);
+        // The missing-schedule warning once a day (it stays in --json and in the daemon's log).
+        const sayCalendar = calendar.warning !== null && firstTimeToday(cli.home, calendar.warning, dateIn(cli.config.station.timezone));
+        for (const w of daemon?.warnings ?? []) if (w !== calendar.warning || sayCalendar) out.write(`warning: ${forTerminal(w)}\n`);
+        if (sayCalendar && !daemon?.warnings?.includes(calendar.warning!)) out.write(`warning: ${calendar.warning}\n`);
         for (const e of calendar.fileErrors) out.write(`warning: calendar file ignored: ${e}\n`);
         if (rules.late || rules.unknown || rules.unexplainedGaps) {
           out.write(`rules: ${rules.late} held late, ${rules.unknown} deadline unknown (evidock report late); ${rules.unexplainedGaps} interruption(s) unexplained (evidock gaps --unexplained)\n`);

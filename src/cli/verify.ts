@@ -4,15 +4,7 @@ import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { runFixity, type FixityMode } from '../store/fixity.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
-
-function progressBar(done: number, total: number, bytesDone: number, bytesTotal: number, t0: number): string {
-  const frac = bytesTotal > 0 ? bytesDone / bytesTotal : total > 0 ? done / total : 1;
-  const width = 30;
-  const filled = Math.round(frac * width);
-  const secs = (Date.now() - t0) / 1000;
-  const rate = secs > 0 ? bytesDone / secs : 0;
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} objects, ${formatBytes(bytesDone)}/${formatBytes(bytesTotal)} ${formatBytes(rate)}/s `;
-}
+import { progressBar } from './progress.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -40,23 +32,14 @@ export function registerVerify(program: Command): void {
       }
       const cli = openCli(cmd);
       try {
-        const progress = process.stderr.isTTY && !opts.json;
-        const t0 = Date.now();
-        let lastDraw = 0;
+        const bar = progressBar(`${mode} check`, { json: opts.json, unit: mode === 'quick' ? 'objects' : 'bytes' });
         const report = await runFixity(cli.db, cli.home.store, {
           mode,
           jobs,
           since,
           objects: opts.object,
-          onProgress: progress
-            ? (p) => {
-                if (Date.now() - lastDraw < 200 && p.done < p.total) return;
-                lastDraw = Date.now();
-                process.stderr.write(progressBar(p.done, p.total, p.bytesDone, p.bytesTotal, t0));
-              }
-            : undefined,
-        });
-        if (progress) process.stderr.write('\n');
+          onProgress: (p) => (mode === 'quick' ? bar.update(p.done, p.total) : bar.update(p.bytesDone, p.bytesTotal)),
+        }).finally(() => bar.stop());
         cli.db.transaction(() =>
           appendAuditEntry(cli.db, {
             type: 'verify.run',
@@ -72,7 +55,9 @@ export function registerVerify(program: Command): void {
         if (opts.json) printJson(report);
         else {
           const out = process.stdout;
-          out.write(`${mode} check of ${report.checked} objects, ${formatBytes(report.bytes)} in ${report.seconds.toFixed(1)} s: ${report.ok ? 'all intact' : 'PROBLEMS FOUND'}\n`);
+          const selected = since !== undefined || opts.object !== undefined;
+          const verdict = !report.ok ? 'PROBLEMS FOUND' : report.checked > 0 ? 'all intact' : selected ? 'no held object matches' : 'nothing held yet';
+          out.write(`${mode} check of ${report.checked} objects, ${formatBytes(report.bytes)} in ${report.seconds.toFixed(1)} s: ${verdict}\n`);
           for (const c of report.changed) out.write(`changed   ${c.evidenceNumber}  ${c.file}: ${c.problem}${c.expected ? ` (expected ${c.expected}, found ${c.actual})` : ''}\n`);
           for (const m of report.missing) out.write(`missing   ${m.evidenceNumber}  ${m.objectPath}: ${m.problem}\n`);
           for (const u of report.untracked) out.write(`untracked ${u.path}: ${u.problem}\n`);

@@ -1,7 +1,9 @@
 // The one place evidock uses exiftool (through exiftool-vendored): one shared, lazily started
 // instance, read-only use, `-api largefilesupport=1` so files over 2 GB are read, and ended
-// on shutdown (endExifTool) so no perl child outlives the daemon or a test.
-import { ExifTool } from 'exiftool-vendored';
+// on shutdown (endExifTool). A perl child also ends by itself within a second or two when its
+// parent dies (SIGKILL, crash): exiftool -stay_open would otherwise poll a closed stdin forever.
+import { spawn } from 'node:child_process';
+import { ExifTool, exiftoolPath } from 'exiftool-vendored';
 
 /** Tags as exiftool prints them with -G1 -n: "IFD0:Make", "Keys:CreationTime", ... */
 export type RawTags = Record<string, unknown>;
@@ -12,6 +14,38 @@ export interface TagReader {
 }
 
 const READ_ARGS = ['-G1', '-n', '-fast', '-api', 'largefilesupport=1'];
+
+/** exiftool's own launch arguments, as exiftool-vendored passes them. */
+const STAY_OPEN_ARGS = ['-stay_open', 'True', '-@', '-'];
+
+/**
+ * Perl run before the exiftool script: once a second it checks that the process that started it
+ * is still its parent, and exits when it is not. SA_RESTART keeps the alarm from cutting
+ * exiftool's read of its argument pipe short (it would take that for an error and quit), and a
+ * "safe" handler runs between Perl operations, never inside one. Then it runs exiftool (named by
+ * its first argument) as if started directly, so exiftool finds its lib/ beside it.
+ */
+const DIE_WITH_PARENT = [
+  'use POSIX ();',
+  'my $parent = getppid();',
+  'my $check = POSIX::SigAction->new(sub { POSIX::_exit(0) if getppid() != $parent; alarm 1; }, POSIX::SigSet->new, POSIX::SA_RESTART());',
+  '$check->safe(1);',
+  'POSIX::sigaction(POSIX::SIGALRM(), $check);',
+  'alarm 1;',
+  '$0 = shift @ARGV;',
+  'do $0; die $@ if $@;',
+].join(' ');
+
+/** Starts one exiftool helper that dies with this process (see DIE_WITH_PARENT). */
+async function spawnHelper() {
+  const script = await exiftoolPath();
+  return spawn('perl', ['-e', DIE_WITH_PARENT, script, ...STAY_OPEN_ARGS], {
+    stdio: 'pipe',
+    shell: false,
+    detached: false,
+    env: { ...process.env, LANG: 'C' },
+  });
+}
 
 let shared: ExifTool | null = null;
 
@@ -26,6 +60,7 @@ function instance(): ExifTool {
       readArgs: READ_ARGS,
       // We do our own time-zone reading (station zone for zone-less times).
       backfillTimezones: false,
+      processFactory: spawnHelper,
     });
   }
   return shared;

@@ -1,6 +1,7 @@
 // The working-day calendar (pure): built-in PRC schedules plus admin override files, which win.
 //
-// Override file format — config/calendar/<year>.json (see config/calendar/README.md):
+// Override file format — <home>/calendar/<year>.json, installed by `evidock calendar import`
+// (see config/calendar/README.md):
 //
 //   {
 //     "year": 2027,
@@ -240,7 +241,7 @@ export class WorkingCalendar {
     if (!parseLocalDate(date)) throw new RangeError(`not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
     const r = this.resolve(yearOf(date));
     if (!r.status.known) {
-      return { date, known: false, reason: `no holiday schedule for ${yearOf(date)} (import config/calendar/${yearOf(date)}.json)` };
+      return { date, known: false, reason: `no holiday schedule for ${yearOf(date)} (install it with \`evidock calendar import <file>\`)` };
     }
     const d = r.days.get(date);
     if (d) return { date, known: true, working: d.working, kind: d.kind, name: d.name, source: r.status.source };
@@ -275,6 +276,7 @@ export function missingNextYearWarning(cal: WorkingCalendar, today: LocalDate): 
   return (
     `calendar: no public-holiday schedule for ${year}; deadlines of recordings made in ${year} are ` +
     `reported as "calendar unknown". When the State Council publishes the ${year} arrangement, ` +
-    `write it as config/calendar/${year}.json and run \`evidock calendar import\`.`
+    `write it as a calendar file (format: config/calendar/README.md) and install it with ` +
+    `\`evidock calendar import <file>\`: it goes to <home>/calendar/${year}.json.`
   );
 }

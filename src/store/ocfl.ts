@@ -36,7 +36,7 @@ export function initStorageRoot(root: string): void {
   writeNewFileDurably(path.join(root, 'extensions', LAYOUT_EXTENSION, 'config.json'), JSON.stringify(LAYOUT_CONFIG, null, 2) + '\n');
   writeNewFileDurably(
     path.join(root, 'ocfl_layout.json'),
-    JSON.stringify({ extension: LAYOUT_EXTENSION, description: 'Hashed Truncated N-tuple Trees with Object ID Encapsulating Directory' }, null, 2) + '\n',
+    JSON.stringify({ extension: LAYOUT_EXTENSION, description: 'Hashed N-tuple Storage Layout' }, null, 2) + '\n',
   );
   // The declaration goes last: its presence means the root is complete.
   writeNewFileDurably(path.join(root, OCFL_ROOT_DECLARATION), 'ocfl_1.1\n');

@@ -2,7 +2,7 @@
 // everything its catalog row holds. Used by `evidock catalog rebuild` and `catalog check`.
 import type { Db } from './catalog.js';
 import { listStoredObjects } from './local-originals.js';
-import { objectPathFor } from './ocfl.js';
+import { listObjectRoots, objectPathFor } from './ocfl.js';
 import { originalRowOf, provenanceRowOf } from './provenance-file.js';
 import { insertProvenance, type ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
@@ -14,12 +14,16 @@ export interface StoreScan {
   problems: { path: string; problem: string }[];
 }
 
-/** Read every object's provenance.json into catalog rows. */
-export function scanStore(storeRoot: string): StoreScan {
+/** Read every object's provenance.json into catalog rows; onProgress hears how many so far (for a progress bar). */
+export function scanStore(storeRoot: string, onProgress?: (done: number, total: number) => void): StoreScan {
   const originals: OriginalRow[] = [];
   const provenance: ProvenanceRow[] = [];
   const problems: StoreScan['problems'] = [];
+  let total = 0;
+  if (onProgress) for (const _ of listObjectRoots(storeRoot)) total++;
+  let done = 0;
   for (const obj of listStoredObjects(storeRoot)) {
+    if (done++ % 100 === 0) onProgress?.(done - 1, total);
     const rel = obj.objectPath;
     const p = obj.provenance;
     if (!p) {
@@ -33,6 +37,7 @@ export function scanStore(storeRoot: string): StoreScan {
     if (derived) provenance.push(derived);
   }
   originals.sort((a, b) => (a.held_at < b.held_at ? -1 : a.held_at > b.held_at ? 1 : a.evidence_number < b.evidence_number ? -1 : 1));
+  onProgress?.(done, done);
   return { originals, provenance, problems };
 }
 

@@ -51,6 +51,12 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Make an evidock home with `evidock init` (only init and the daemon create one). */
+export function initHome(home: string, args: string[] = []): void {
+  const r = runCli(['--home', home, ...args, 'init']);
+  if (r.code !== 0) throw new Error(`evidock init --home ${home} failed (exit ${r.code}): ${r.stderr}`);
+}
+
 /** Copy a fixture recorder to a folder (not yet docked). */
 export function copyFixtureRecorder(id: string, dest: string): string {
   cpSync(path.join(fixturesDir, id), dest, { recursive: true, preserveTimestamps: true });

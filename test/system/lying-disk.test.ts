@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, runCli, tempDir } from '../helpers/evidock.js';
+import { copyFixtureRecorder, initHome, runCli, tempDir } from '../helpers/evidock.js';
 
 const missing: string[] = [];
 if (process.getuid?.() !== 0) missing.push('root (FUSE mounts)');
@@ -44,6 +44,7 @@ describe.skipIf(missing.length > 0)('a store disk that does not read back what w
     mkdirSync(home);
     const config = path.join(home, 'evidock.toml');
     writeFileSync(config, `[station]\nid = "LIE-1"\n[paths]\nstore = "${mnt}/store"\nstaging = "${mnt}/staging"\n`);
+    initHome(home, ['--config', config]);
     return { home, config, backing: path.join(backing) };
   }
 
