@@ -5,12 +5,12 @@
 // Then each file is deleted and logged with its digest (catalog row + audit entry), one by one.
 // Held originals are only ever read here.
 import { lstat, open, readdir, rmdir, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import { appendAuditEntry } from '../audit/log.js';
 import { algorithmsFor } from '../hash/digest.js';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
 import { insertRecorderWipe } from '../store/recorder-wipes.js';
 import { findOriginalBySha256, type OriginalRow } from '../store/records.js';
+import { originalsOf } from './originals-door.js';
 import type { IngestContext } from './session.js';
 import { walkRecorder, type WalkEntry } from './walk.js';
 
@@ -46,7 +46,7 @@ interface Checked {
 }
 
 export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts: WipeOptions = {}): Promise<WipeResult> {
-  const { db, home, config } = ctx;
+  const { db, config } = ctx;
   const log = ctx.logger.child({ session: req.sessionId, recorder: req.recorderId, slot: req.slot ?? undefined, step: 'wipe' });
   const algorithms = algorithmsFor({ ...config.hash, sm3: false });
   const buffers = new CopyBuffers(config.hash.buffer_mib * 1024 * 1024);
@@ -77,7 +77,7 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
       continue;
     }
     try {
-      const held = await hashFile(path.join(home.store, original.object_path, original.content_path), algorithms, buffers, opts.signal);
+      const held = await originalsOf(ctx).hashContent(original, algorithms, buffers, opts.signal);
       if (held.digests.sha256 !== sha256 || held.bytes !== entry.stat.size) {
         blockers.push(`${entry.path}: the held copy ${original.evidence_number} does not verify (sha256 ${held.digests.sha256})`);
         continue;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { writeNewFileDurably } from '../lib/durable.js';
 import { constants as fsc } from 'node:fs';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
-import { sha256Hex, type DigestAlgorithm } from '../hash/digest.js';
+import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js';
 import type { Db } from './catalog.js';
 import {
   buildInventory,
@@ -175,8 +175,16 @@ export class LocalOriginalsStore implements OriginalsStore {
     return digests.sha256 === doc.digests.sha256 && bytes === doc.content.size;
   }
 
+  hashContent(original: OriginalRow, algorithms: readonly DigestAlgorithm[], buffers: CopyBuffers, signal?: AbortSignal): Promise<{ bytes: number; digests: Digests }> {
+    return hashFile(this.contentPath(original), algorithms, buffers, signal);
+  }
+
+  private contentPath(original: OriginalRow): string {
+    return path.join(this.o.storeRoot, original.object_path, original.content_path);
+  }
+
   openContent(original: OriginalRow): Promise<FileHandle> {
-    return open(path.join(this.o.storeRoot, original.object_path, original.content_path), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    return open(this.contentPath(original), fsc.O_RDONLY | fsc.O_NOFOLLOW);
   }
 
   readProvenance(original: OriginalRow): ProvenanceFile {

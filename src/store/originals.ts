@@ -2,6 +2,8 @@
 // Backends (local OCFL today, S3 Object Lock next) implement it; callers see evidence numbers,
 // object ids and catalog rows, never renames, listings or paths into the store.
 import type { FileHandle } from 'node:fs/promises';
+import type { CopyBuffers } from '../hash/copy.js';
+import type { DigestAlgorithm, Digests } from '../hash/digest.js';
 import type { ProvenanceContext, ProvenanceFile, JsonValue } from './provenance-file.js';
 import type { ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
@@ -80,6 +82,8 @@ export interface OriginalsStore {
   hold(staged: StagedObject, request: HoldRequest): Promise<HoldOutcome>;
   /** At start: adopt objects placed but not catalogued (inCommit as for a hold), clear stale intents, empty staging. */
   finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport>;
+  /** Re-hashes a held original's content as the store holds it (verify, verify-then-wipe). */
+  hashContent(original: OriginalRow, algorithms: readonly DigestAlgorithm[], buffers: CopyBuffers, signal?: AbortSignal): Promise<{ bytes: number; digests: Digests }>;
   /** Opens a held original's content for reading. */
   openContent(original: OriginalRow): Promise<FileHandle>;
   /** The provenance.json of a held original. */
