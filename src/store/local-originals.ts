@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeNewFileDurably } from '../lib/durable.js';
+import { localDateOf } from '../lib/time-zone.js';
 import { constants as fsc } from 'node:fs';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
 import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js';
@@ -36,7 +37,6 @@ import {
   type OriginalRow,
 } from './records.js';
 import { clearStaging, createStagingEntry, removeStagingEntry } from './staging-entries.js';
-import { stationDay } from './station-day.js';
 import { verifyStore, type VerifyOptions, type VerifyReport } from './verify.js';
 
 export interface LocalOriginalsOptions {
@@ -86,7 +86,7 @@ export class LocalOriginalsStore implements OriginalsStore {
       return { alreadyHeld: duplicate };
     }
     const heldAt = req.heldAt.toISOString();
-    const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, station.id, stationDay(req.heldAt, station.timezone)))();
+    const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, station.id, localDateOf(req.heldAt.getTime(), station.timezone).replaceAll('-', '')))();
     const objectId = `urn:evidock:${evidenceNumber}`;
     const objectPath = objectPathFor(objectId);
     const f = req.file;

@@ -4,7 +4,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { CopyBuffers } from '../hash/copy.js';
 import type { DigestAlgorithm, Digests } from '../hash/digest.js';
-import type { ProvenanceContext, ProvenanceFile, JsonValue } from './provenance-file.js';
+import type { Json } from '../lib/json.js';
+import type { ProvenanceContext, ProvenanceFile } from './provenance-file.js';
 import type { ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
 import type { VerifyOptions, VerifyReport } from './verify.js';
@@ -34,7 +35,7 @@ export interface HoldRequest {
   };
   about: Omit<ProvenanceContext, 'station'>;
   /** Facts derived from the copy, written into provenance.json and (mapped) the provenance row. */
-  derived: { [key: string]: JsonValue } | null;
+  derived: { [key: string]: Json | undefined } | null;
   /** The inventory's version message. */
   message: string;
   /**

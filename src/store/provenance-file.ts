@@ -1,15 +1,13 @@
 // The one owner of provenance.json, the file beside each held recording: its shape, how it is
 // built from a held original, how it is read back, and how it maps to the catalog's rows.
+import type { Json } from '../lib/json.js';
 import type { OriginalRow } from './records.js';
 import { provenanceRowFromDerived, type ProvenanceRow } from './provenance.js';
-
-/** JSON-safe value (store keeps its own alias: it imports nothing of audit). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** Where and how an original was taken: the parts of provenance.json the catalog row has not. */
 export interface ProvenanceContext {
   station: { id: string; name: string; timezone: string };
-  recorderIdentity: { [key: string]: JsonValue | undefined } | null;
+  recorderIdentity: { [key: string]: Json | undefined } | null;
   slot: string | null;
   dockedAt: string | null;
 }
@@ -21,7 +19,7 @@ export interface ProvenanceFile {
   objectId: string;
   station: { id: string; name: string; timezone: string };
   method: string;
-  recorder: { id: string | null; identity: { [key: string]: JsonValue | undefined } | null };
+  recorder: { id: string | null; identity: { [key: string]: Json | undefined } | null };
   officer: { id: string | null };
   source: { path: string; pathBase64: string; fileName: string; size: number; mtimeMs: number | null; slot: string | null; dockedAt: string | null };
   content: { path: string; size: number };
@@ -29,14 +27,14 @@ export interface ProvenanceFile {
   heldAt: string;
   session: string;
   /** What ingest derived from the copy (attribution, recording time, media facts), or null. */
-  derived: { [key: string]: JsonValue } | null;
+  derived: { [key: string]: Json | undefined } | null;
 }
 
 export class ProvenanceFileError extends Error {
   override name = 'ProvenanceFileError';
 }
 
-export function buildProvenanceFile(o: OriginalRow, about: ProvenanceContext, derived: { [key: string]: JsonValue } | null): ProvenanceFile {
+export function buildProvenanceFile(o: OriginalRow, about: ProvenanceContext, derived: { [key: string]: Json | undefined } | null): ProvenanceFile {
   return {
     evidockProvenance: 1,
     evidenceNumber: o.evidence_number,

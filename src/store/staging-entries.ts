@@ -1,7 +1,8 @@
 // Staging entries: one folder per copy in flight, beside the store, each carrying a marker file
 // that says evidock made it. Only marked entries are ever removed.
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { writeNewFileDurably } from '../lib/durable.js';
 import { discardStagedObject } from './ocfl.js';
 
 /** The marker's name and its content (checked, so a file of the same name from elsewhere is not enough). */
@@ -18,13 +19,7 @@ export interface StagingEntry {
 export function createStagingEntry(stagingRoot: string, name: string): StagingEntry {
   const entry = path.join(stagingRoot, name);
   mkdirSync(entry, { mode: 0o700 });
-  const fd = openSync(path.join(entry, STAGING_MARKER), 'wx', 0o400);
-  try {
-    writeSync(fd, MARKER_TEXT);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeNewFileDurably(path.join(entry, STAGING_MARKER), MARKER_TEXT, 0o400);
   return { entry, objectDir: path.join(entry, 'object') };
 }
 
