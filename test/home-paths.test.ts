@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { resolveHome } from '../src/home.js';
-import { copyFixtureRecorder, runCli, tempDir } from './helpers/evidock.js';
+import { copyFixtureRecorder, runCli, tempDir, initHome } from './helpers/evidock.js';
 
 /** Every file below dir, as paths relative to it. */
 function filesBelow(dir: string): string[] {
@@ -24,6 +24,7 @@ describe('a dangerous configuration is refused (real CLI)', () => {
 
   beforeAll(() => {
     copyFixtureRecorder('1234567', card);
+    initHome(home);
     const first = runCli(['--home', home, 'ingest', card, '--json']);
     expect(first.code, first.stderr).toBe(0);
     heldBefore = filesBelow(path.join(home, 'store'));

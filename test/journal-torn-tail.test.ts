@@ -3,7 +3,7 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, runCli, tempDir } from './helpers/evidock.js';
+import { copyFixtureRecorder, runCli, tempDir, initHome } from './helpers/evidock.js';
 
 describe('a torn last line in the audit journal', () => {
   const tmp = tempDir('evidock-journal-torn-');
@@ -12,6 +12,7 @@ describe('a torn last line in the audit journal', () => {
   /** A home with one ingest done; returns it and its newest journal file. */
   function homeWithJournal(name: string): { home: string; journal: string; file: string } {
     const home = path.join(tmp.dir, name);
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', copyFixtureRecorder('1234567', path.join(tmp.dir, `${name}-card1`)), '--recorder', 'R1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const journal = path.join(home, 'journal');

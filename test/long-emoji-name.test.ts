@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/evidock.js';
+import { runCli, tempDir, initHome } from './helpers/evidock.js';
 
 describe('a long name of 4-byte UTF-8 characters', () => {
   const tmp = tempDir('evidock-emoji-');
@@ -18,6 +18,7 @@ describe('a long name of 4-byte UTF-8 characters', () => {
     const data = randomBytes(3000);
     writeFileSync(path.join(card, 'DCIM', name), data);
     const home = path.join(tmp.dir, 'home');
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', card, '--recorder', 'R-EMOJI', '--json']);
     expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ held: 1, failed: 0 });
     const held = JSON.parse(runCli(['--home', home, 'list', '--json']).stdout) as { sha256: string }[];

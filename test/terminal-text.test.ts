@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forTerminal } from '../src/lib/terminal-text.js';
-import { runCli, tempDir } from './helpers/evidock.js';
+import { runCli, tempDir, initHome } from './helpers/evidock.js';
 
 const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
@@ -37,6 +37,7 @@ describe('a recorder folder named with an escape sequence, through the CLI', () 
   const cli = (...args: string[]) => runCli(['--home', home, ...args]);
 
   it('ingest summary, status, list and show print the id and names escaped; --json keeps them exact', () => {
+    initHome(home);
     const ingest = cli('ingest', card); // recorder id: the folder's name
     expect(ingest.stdout).not.toMatch(RAW_UNSAFE);
     expect(ingest.stdout).toContain('R\\x1b[31mRED');

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/evidock.js';
+import { runCli, tempDir, initHome } from './helpers/evidock.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -31,6 +31,7 @@ describe('a card with very deep folders', () => {
     expect(Buffer.byteLength(card) + 22 * 241 + 14).toBeGreaterThan(5000);
 
     const home = path.join(tmp.dir, 'home');
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', card, '--recorder', 'R-DEEP', '--json']);
     const out = JSON.parse(r.stdout);
     expect(out.problems, r.stderr).toEqual([]);

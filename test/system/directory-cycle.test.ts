@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, repoRoot, runCli, tempDir } from '../helpers/evidock.js';
+import { binPath, repoRoot, runCli, tempDir, initHome } from '../helpers/evidock.js';
 import { fuseMissing, mountFuse, warnSkipped, type FuseMount } from './harness/fuse.js';
 
 const missing = fuseMissing();
@@ -35,6 +35,7 @@ describe.skipIf(missing.length > 0)('a card with a directory cycle', () => {
   it('`loop` is the root again (same dev+ino): named in a failure, not walked; the clip is held once', async () => {
     const mnt = await card('same-ino', []);
     const home = path.join(tmp.dir, 'home-same');
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', mnt, '--recorder', 'R-CYCLE', '--json']);
     const out = JSON.parse(r.stdout);
     expect(out, r.stderr).toMatchObject({ held: 1, failed: 1, alreadyHeld: 0 });
@@ -47,6 +48,7 @@ describe.skipIf(missing.length > 0)('a card with a directory cycle', () => {
   it('new inodes at every level: the walk stops 256 folders deep and names the folder below it in a failure', async () => {
     const mnt = await card('distinct', ['--distinct-inodes']);
     const home = path.join(tmp.dir, 'home-distinct');
+    initHome(home);
     const r = runCli(['--home', home, 'ingest', mnt, '--recorder', 'R-DEEP', '--json']);
     const out = JSON.parse(r.stdout);
     expect(out.failed, r.stderr).toBe(1);
@@ -60,6 +62,7 @@ describe.skipIf(missing.length > 0)('a card with a directory cycle', () => {
   it('SIGTERM while a slow endless card is being scanned: the ingest ends within seconds, interrupted', async () => {
     const mnt = await card('slow', ['--distinct-inodes', '--delay-ms', '300']);
     const home = path.join(tmp.dir, 'home-slow');
+    initHome(home);
     const child = spawn(process.execPath, [binPath, '--home', home, 'ingest', mnt, '--recorder', 'R-SLOW', '--json'], { cwd: repoRoot });
     let stdout = '';
     let stderr = '';

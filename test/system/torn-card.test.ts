@@ -3,10 +3,10 @@
 // torn or truncated; each failure says what, where and at which byte. Skips LOUDLY without FUSE.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, repoRoot, runCli, tempDir } from '../helpers/evidock.js';
+import { binPath, repoRoot, runCli, tempDir, initHome } from '../helpers/evidock.js';
 import { fuseMissing, mountFuse, warnSkipped, type FuseMount } from './harness/fuse.js';
 
 const missing = fuseMissing();
@@ -32,7 +32,12 @@ describe.skipIf(missing.length > 0)('a card that changes, ends early or fails mi
     mounts.push(await mountFuse('faultyfs.py', backing, mnt, args));
     return { backing, mnt };
   }
-  const home = (name: string) => path.join(tmp.dir, `${name}-home`);
+  /** A home per case, made with `evidock init` the first time it is named. */
+  const home = (name: string) => {
+    const h = path.join(tmp.dir, `${name}-home`);
+    if (!existsSync(h)) initHome(h);
+    return h;
+  };
   const held = (h: string) => (JSON.parse(runCli(['--home', h, 'list', '--json']).stdout) as { sha256: string; size: number }[]);
 
   it('EIO from byte 12582912 on: failed with "read error at byte N of DCIM/BIG_0001.MP4: EIO (i/o error)", the rest held', async () => {
