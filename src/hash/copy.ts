@@ -5,6 +5,10 @@
 import { constants as fsc, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { MultiDigest, type DigestAlgorithm, type Digests } from './digest.js';
+import { ioError, ReadBackError, ShortReadError, SourceChangedError } from './copy-errors.js';
+import { openReadOnly } from './open-path.js';
+
+export { CopyError, ReadBackError, ShortReadError, SourceChangedError } from './copy-errors.js';
 
 export class CopyBuffers {
   readonly a: Buffer;
@@ -26,10 +30,14 @@ export interface CopyOptions {
   buffers: CopyBuffers;
   /** Abandon the copy between two chunks (daemon shutdown, recorder pulled). */
   signal?: AbortSignal;
-  /** Called after each chunk with the bytes copied so far. */
+  /** Called after each chunk with the bytes copied so far (back to 0 when a changed file is copied again). */
   onProgress?: (bytesDone: number) => void;
   /** The lstat of the source taken while walking: the opened file must be that same file. */
   expect?: Pick<Stats, 'dev' | 'ino'>;
+  /** The source as named in failure reasons (e.g. its path on the card); default: src. */
+  label?: string;
+  /** How many times a source that changes while it is copied is copied again from the start (default 3 tries). */
+  attempts?: number;
 }
 
 export interface CopyResult {
@@ -42,23 +50,19 @@ export interface CopyResult {
 /** Bytes written between two early writeback flushes. */
 const FLUSH_EVERY = 64 * 1024 * 1024;
 
-export class SourceChangedError extends Error {
-  override name = 'SourceChangedError';
-}
-
-/** The copy on disk is not what was written: a failing disk, memory or filesystem. */
-export class ReadBackError extends Error {
-  override name = 'ReadBackError';
-}
-
 /** Open a source read-only without following a final symlink and without blocking on a fifo. */
-async function openSource(src: string | Buffer, expect?: Pick<Stats, 'dev' | 'ino'>): Promise<{ fh: FileHandle; st: Stats }> {
-  const fh = await open(src, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+async function openSource(src: string | Buffer, label: string, expect?: Pick<Stats, 'dev' | 'ino'>): Promise<{ fh: FileHandle; st: Stats }> {
+  let fh: FileHandle;
+  try {
+    fh = await openReadOnly(src);
+  } catch (err) {
+    throw ioError('cannot open', label, undefined, err);
+  }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new SourceChangedError('not a regular file when opened');
+    if (!st.isFile()) throw new SourceChangedError(`${label} is not a regular file when opened`);
     if (expect && (st.dev !== expect.dev || st.ino !== expect.ino)) {
-      throw new SourceChangedError('the file was replaced between listing and opening');
+      throw new SourceChangedError(`${label} was replaced between listing and opening`);
     }
     return { fh, st };
   } catch (err) {
@@ -67,10 +71,16 @@ async function openSource(src: string | Buffer, expect?: Pick<Stats, 'dev' | 'in
   }
 }
 
-async function readFull(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
+/** Read until buf is full or the end of the file; a read error names `what`, `where` and the byte. */
+async function readFull(fh: FileHandle, buf: Buffer, position: number, what = 'read error', where = 'the file'): Promise<number> {
   let filled = 0;
   while (filled < buf.length) {
-    const { bytesRead } = await fh.read(buf, filled, buf.length - filled, position + filled);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await fh.read(buf, filled, buf.length - filled, position + filled));
+    } catch (err) {
+      throw ioError(what, where, position + filled, err);
+    }
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
@@ -80,8 +90,12 @@ async function readFull(fh: FileHandle, buf: Buffer, position: number): Promise<
 async function writeFull(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
   let done = 0;
   while (done < length) {
-    const { bytesWritten } = await fh.write(buf, done, length - done, position + done);
-    done += bytesWritten;
+    try {
+      const { bytesWritten } = await fh.write(buf, done, length - done, position + done);
+      done += bytesWritten;
+    } catch (err) {
+      throw ioError('write error', 'the staged copy', position + done, err);
+    }
   }
 }
 
@@ -89,24 +103,68 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('copy abandoned');
 }
 
+/** What differs between the source's fstat at open and after its last read, or undefined. */
+function changeBetween(before: Stats, after: Stats): string | undefined {
+  const changes: string[] = [];
+  if (after.size !== before.size) changes.push(`size ${before.size} -> ${after.size} bytes`);
+  if (after.mtimeMs !== before.mtimeMs) changes.push(`mtime ${before.mtime.toISOString()} -> ${after.mtime.toISOString()}`);
+  if (after.ctimeMs !== before.ctimeMs) changes.push(`ctime ${before.ctime.toISOString()} -> ${after.ctime.toISOString()}`);
+  if (after.ino !== before.ino || after.dev !== before.dev) changes.push('replaced by another file');
+  return changes.length ? changes.join(', ') : undefined;
+}
+
 /**
  * Copy src to a new file dest (which must not exist), hashing each chunk right before it is
  * written; read each chunk back from dest and compare it with the bytes written; fdatasync; check
- * the copy's size. Throws ReadBackError when the copy differs. The caller removes dest if this
- * throws. (The read-back reads what the kernel holds for dest, usually its page cache: Node
- * cannot bypass the cache. `evidock verify` re-reads the held copy from disk later.)
+ * the copy's size. The source's size, mtime and ctime at open must be those after its last read
+ * and every byte of that size must have been read: a source that changed while it was copied is
+ * copied again from the start (opts.attempts tries), and one that still changes, or that ends
+ * early without an error (a short read), fails with SourceChangedError or ShortReadError; a torn
+ * or truncated copy is never returned. Throws ReadBackError when the copy differs. Every error
+ * says what failed, on which file and at which byte. The caller removes dest if this throws.
+ * (The read-back reads what the kernel holds for dest, usually its page cache: Node cannot
+ * bypass the cache. `evidock verify` re-reads the held copy from disk later.)
  */
 export async function copyWithDigest(src: string | Buffer, dest: string, opts: CopyOptions): Promise<CopyResult> {
-  const { fh: input, st } = await openSource(src, opts.expect);
+  const label = opts.label ?? src.toString();
+  const attempts = Math.max(1, opts.attempts ?? 3);
   let output: FileHandle | undefined;
   let back: FileHandle | undefined;
+  try {
+    try {
+      output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+      back = await open(dest, fsc.O_RDONLY);
+    } catch (err) {
+      throw ioError('cannot create', 'the staged copy', undefined, err);
+    }
+    const failures: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      checkAbort(opts.signal);
+      if (attempt > 1) await output.truncate(0);
+      try {
+        return await copyOnce(src, label, output, back, opts);
+      } catch (err) {
+        if (!(err instanceof SourceChangedError || err instanceof ShortReadError) || err.message.includes('between listing and opening')) throw err;
+        failures.push(err.message);
+        if (attempt >= attempts) {
+          const Kind = err instanceof ShortReadError ? ShortReadError : SourceChangedError;
+          throw new Kind(`${failures[failures.length - 1]} (${attempts} ${attempts === 1 ? 'try' : 'tries'}; nothing of it held)`);
+        }
+      }
+    }
+  } finally {
+    await back?.close();
+    await output?.close();
+  }
+}
+
+/** One pass over the source into output (empty), checked against the source's fstat at open. */
+async function copyOnce(src: string | Buffer, label: string, output: FileHandle, reader: FileHandle, opts: CopyOptions): Promise<CopyResult> {
+  const { fh: input, st } = await openSource(src, label, opts.expect);
   let checking: Promise<void> = Promise.resolve();
   let pending: Promise<number> = Promise.resolve(0);
   let flushing: Promise<void> | undefined;
   try {
-    output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-    back = await open(dest, fsc.O_RDONLY);
-    const reader = back;
     const { chunks, check } = opts.buffers.forCopy();
     const size = opts.buffers.size;
     const digest = new MultiDigest(opts.algorithms);
@@ -114,12 +172,12 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
     // the source and chunk i-1 is read back from the copy and compared.
     let i = 0;
     let position = 0;
-    let n = await readFull(input, chunks[0], 0);
+    let n = await readFull(input, chunks[0], 0, 'read error', label);
     let unflushed = 0;
     while (n > 0) {
       checkAbort(opts.signal);
       const current = chunks[i % 3];
-      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n) : Promise.resolve(0);
+      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n, 'read error', label) : Promise.resolve(0);
       pending.catch(() => undefined); // awaited below; a pulled card's EIO must not go unhandled meanwhile
       // The write (in libuv's pool) and the hash (here) read the same untouched buffer at once:
       // the digest is of exactly the bytes written.
@@ -143,7 +201,19 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
     }
     await checking;
     await flushing;
-    await output.datasync();
+    // The source after its last read must be the source as opened, read to its end.
+    const after = await input.stat();
+    const changed = changeBetween(st, after);
+    if (changed) throw new SourceChangedError(`${label} changed while it was copied (${changed})`);
+    if (position < st.size) {
+      throw new ShortReadError(`short read: ${label} ended at byte ${position} of ${st.size} without an error (the card gave less than the file's size)`);
+    }
+    if (position > st.size) throw new SourceChangedError(`${label} changed while it was copied (${position} bytes read, ${st.size} at open)`);
+    try {
+      await output.datasync();
+    } catch (err) {
+      throw ioError('fdatasync failed on', 'the staged copy', undefined, err);
+    }
     const written = (await output.stat()).size;
     if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes after fdatasync, ${position} were written`);
     return { bytes: position, digests: digest.digest(), source: st };
@@ -152,15 +222,13 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
     await Promise.allSettled([checking, pending, flushing]);
     throw err;
   } finally {
-    await back?.close();
-    await output?.close();
     await input.close();
   }
 }
 
 /** Read `length` bytes at `position` from the copy into `check` and compare them with `written`. */
 async function readBackAndCompare(copy: FileHandle, check: Buffer, written: Buffer, length: number, position: number): Promise<void> {
-  const got = await readFull(copy, check.subarray(0, length), position);
+  const got = await readFull(copy, check.subarray(0, length), position, 'read-back error', 'the staged copy');
   if (got !== length) throw new ReadBackError(`the copy is short: ${got} of ${length} bytes read back at byte ${position}`);
   if (!check.subarray(0, length).equals(written.subarray(0, length))) {
     let k = 0;
@@ -176,18 +244,24 @@ export async function hashFile(
   buffers: CopyBuffers,
   signal?: AbortSignal,
 ): Promise<{ bytes: number; digests: Digests }> {
-  const fh = await open(file, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+  const where = file.toString();
+  let fh: FileHandle;
+  try {
+    fh = await openReadOnly(file);
+  } catch (err) {
+    throw ioError('cannot open', where, undefined, err);
+  }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new SourceChangedError('not a regular file');
+    if (!st.isFile()) throw new SourceChangedError(`${where} is not a regular file`);
     const digest = new MultiDigest(algorithms);
     let current = buffers.a;
     let next = buffers.b;
     let position = 0;
-    let n = await readFull(fh, current, 0);
+    let n = await readFull(fh, current, 0, 'read error', where);
     while (n > 0) {
       checkAbort(signal);
-      const pending = n === current.length ? readFull(fh, next, position + n) : Promise.resolve(0);
+      const pending = n === current.length ? readFull(fh, next, position + n, 'read error', where) : Promise.resolve(0);
       digest.update(current.subarray(0, n));
       position += n;
       const m = await pending;

@@ -1,5 +1,6 @@
 // How a session tells a failed file from a recorder that went away, and says why in a line.
 import { readdir } from 'node:fs/promises';
+import { CopyError } from '../hash/copy.js';
 
 /** Errors that mean the recorder itself went away (unplugged, dead mount). */
 function isRecorderGoneCode(err: unknown): boolean {
@@ -25,5 +26,6 @@ export async function recorderGone(root: string, err: unknown): Promise<boolean>
 
 export function reasonOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
+  if (err instanceof CopyError) return err.message; // says what, where and at which byte already
   return e?.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? err);
 }

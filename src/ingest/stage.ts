@@ -66,6 +66,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
       buffers: env.buffers,
       signal: env.signal,
       expect: entry.stat,
+      label: entry.path,
       onProgress: (n) => env.report({ bytesDone: bytesBefore + n }),
     });
     copied = result;
