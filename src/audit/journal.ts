@@ -10,6 +10,7 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readF
 import path from 'node:path';
 import { fsyncDirectoryIfSupported } from '../lib/durable.js';
 import type Database from 'better-sqlite3';
+import { setAsideTornTail, tornTailOf } from './journal-tail.js';
 
 type Db = Database.Database;
 
@@ -72,6 +73,10 @@ export interface JournalSyncResult {
 export function syncJournal(db: Db, dir: string, now = new Date()): JournalSyncResult {
   mkdirSync(dir, { recursive: true });
   const run = db.transaction((): JournalSyncResult => {
+    // An append cut short (a full disk) left a torn last line: keep it aside and cut it, so the
+    // journal goes on after the entries it holds whole.
+    const existing = journalFiles(dir);
+    if (existing.length) setAsideTornTail(dir, existing[existing.length - 1]);
     const last = lastJournaledSeq(dir);
     const files = journalFiles(dir);
     let currentDay = files.length ? files[files.length - 1].slice(0, 10) : '';
@@ -142,10 +147,22 @@ export interface JournalLine {
   text: string;
 }
 
-/** Every journal line in order (for rebuild and check). */
+/**
+ * Every journal line in order (for rebuild and check). A torn last line of the newest file (an
+ * append cut short, or one in progress) is not read, with a warning; the next append sets it aside.
+ */
 export function* readJournal(dir: string): Generator<JournalLine> {
-  for (const name of journalFiles(dir)) {
-    const text = readFileSync(path.join(dir, name), 'utf8');
+  const names = journalFiles(dir);
+  for (const [i, name] of names.entries()) {
+    let content = readFileSync(path.join(dir, name));
+    const torn = i === names.length - 1 ? tornTailOf(name, content) : undefined;
+    if (torn) {
+      process.emitWarning(`journal ${name}: a torn last line of ${torn.bytes.length} bytes at byte ${torn.at} was not read (an append cut short; the next append sets it aside)`, {
+        code: 'EVIDOCK_JOURNAL_TORN_TAIL',
+      });
+      content = content.subarray(0, torn.at);
+    }
+    const text = content.toString('utf8');
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++) yield { file: name, line: i + 1, text: lines[i] };
