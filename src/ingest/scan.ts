@@ -5,9 +5,9 @@ import { reasonOf, recorderGone } from './failure.js';
 import type { SessionRecord } from './session-record.js';
 import { walkRecorder, type WalkEntry } from './walk.js';
 
-export async function scanRecorder(root: string, record: SessionRecord): Promise<WalkEntry[]> {
+export async function scanRecorder(root: string, record: SessionRecord, signal?: AbortSignal): Promise<WalkEntry[]> {
   const files: WalkEntry[] = [];
-  const walk = walkRecorder(root, (p) => record.problem(p.rawPath, p.path, 'other', null, 'failed', `cannot read: ${reasonOf(p.error)}`));
+  const walk = walkRecorder(root, (p) => record.problem(p.rawPath, p.path, 'other', null, 'failed', `cannot read: ${reasonOf(p.error)}`), { signal });
   try {
     for await (const entry of walk) {
       if (entry.kind === 'file') files.push(entry);

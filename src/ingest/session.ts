@@ -59,7 +59,7 @@ export class IngestSession {
     this.begin();
     let commits: Promise<void> = Promise.resolve();
     try {
-      const files = await scanRecorder(this.recorder.root, this.record);
+      const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal);
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
       let bytesBefore = 0;
       for (let i = 0; i < files.length; i++) {

@@ -1,7 +1,9 @@
 // Walk a recorder's tree read-only. Names are bytes (a card may carry GBK names): we keep the
-// exact bytes, join them ourselves below the root, and never follow a symlink.
-import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+// exact bytes, join them ourselves below the root, and never follow a symlink. Bounded: no
+// folder twice, no deeper than MAX_DEPTH, stopped by an AbortSignal.
+import { constants as fsc, existsSync, type Dirent, type Stats } from 'node:fs';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { belowFd } from '../hash/open-path.js';
 import { decodeUtf8OrGbk } from '../lib/text.js';
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other';
@@ -24,7 +26,9 @@ export interface WalkProblem {
 }
 
 const SLASH = Buffer.from('/');
-const MAX_DEPTH = 32;
+const MAX_DEPTH = 256;
+/** A folder opened to be listed: never through a symlink. */
+const DIR_FLAGS = fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW;
 
 function kindOf(st: Stats): EntryKind {
   if (st.isFile()) return 'file';
@@ -71,44 +75,105 @@ function byName(a: Dirent<Buffer>, b: Dirent<Buffer>): number {
   return Buffer.compare(a.name, b.name);
 }
 
+export interface WalkOptions {
+  /** Stop the walk (daemon shutdown, SIGTERM, recorder pulled): the generator throws its reason. */
+  signal?: AbortSignal;
+  /** Folders below the root that are read (far above real cards); deeper ones are named in a problem. */
+  maxDepth?: number;
+}
+
+/** Linux: /proc/self/fd/<fd>/<name> reaches <name> below an open directory, however deep it is. */
+const PROC_FD = existsSync('/proc/self/fd');
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('walk abandoned');
+}
+
+function problem(message: string, code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code });
+}
+
 /**
  * Yield every entry below root (directories included, not descended through symlinks).
  * Errors reading a directory are yielded as problems; the walk goes on with the rest.
+ * Each folder is read through its own open handle (a short path below the folder's handle), so
+ * a file however deep, whose absolute path is longer than PATH_MAX, is listed like any other.
+ * A folder that is the same (dev, ino) as one already walked (a directory cycle on a damaged
+ * card, a bind mount inside the card) is not walked again, and folders deeper than maxDepth are
+ * not read: each is named in a problem. The walk stops with opts.signal's reason when aborted.
  */
-export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) => void): AsyncGenerator<WalkEntry> {
+export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) => void, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const rootBytes = Buffer.from(root);
-  async function* visit(rel: Buffer, depth: number): AsyncGenerator<WalkEntry> {
+  const maxDepth = opts.maxDepth ?? MAX_DEPTH;
+  const seen = new Map<string, Buffer>(); // dev:ino of each folder walked -> its path below the root
+  const report = (rawPath: Buffer, error: NodeJS.ErrnoException) => onProblem({ rawPath, path: displayPath(rawPath), error });
+
+  async function* visit(dir: FileHandle | undefined, rel: Buffer, depth: number): AsyncGenerator<WalkEntry> {
+    checkAbort(opts.signal);
     const dirAbs = rel.length ? Buffer.concat([rootBytes, SLASH, rel]) : rootBytes;
+    const at = (name: Buffer) => (dir ? belowFd(dir, name) : Buffer.concat([dirAbs, SLASH, name]));
     let entries: Dirent<Buffer>[];
     try {
-      entries = await readdir(dirAbs, { encoding: 'buffer', withFileTypes: true });
+      entries = await readdir(dir ? belowFd(dir, '.') : dirAbs, { encoding: 'buffer', withFileTypes: true });
     } catch (error) {
       if (rel.length === 0) throw error; // the recorder itself is gone or unreadable
-      onProblem({ rawPath: rel, path: displayPath(rel), error: error as NodeJS.ErrnoException });
+      report(rel, error as NodeJS.ErrnoException);
       return;
     }
     entries.sort(byName);
     for (const d of entries) {
+      checkAbort(opts.signal);
       const childRel = rel.length ? Buffer.concat([rel, SLASH, d.name]) : Buffer.from(d.name);
       const absolute = Buffer.concat([rootBytes, SLASH, childRel]);
       let st: Stats;
       try {
-        st = await lstat(absolute);
+        st = await lstat(at(d.name));
       } catch (error) {
-        onProblem({ rawPath: childRel, path: displayPath(childRel), error: error as NodeJS.ErrnoException });
+        report(childRel, error as NodeJS.ErrnoException);
         continue;
       }
       const entry: WalkEntry = { rawPath: childRel, path: displayPath(childRel), absolute, kind: kindOf(st), stat: st };
       yield entry;
-      if (entry.kind === 'directory') {
-        if (depth + 1 >= MAX_DEPTH) {
-          const error = Object.assign(new Error(`deeper than ${MAX_DEPTH} levels; not descended`), { code: 'ELOOP' });
-          onProblem({ rawPath: childRel, path: entry.path, error });
+      if (entry.kind !== 'directory') continue;
+      if (depth + 1 > maxDepth) {
+        report(childRel, problem(`more than ${maxDepth} folders deep: not read, nothing below it is held`, 'ELOOP'));
+        continue;
+      }
+      const key = `${st.dev}:${st.ino}`;
+      const before = seen.get(key);
+      if (before) {
+        report(childRel, problem(`the same folder (device ${st.dev}, inode ${st.ino}) as ${before.length ? displayPath(before) : 'the card root'}: a directory cycle or a second link to it; not walked again`, 'ELOOP'));
+        continue;
+      }
+      let child: FileHandle | undefined;
+      if (dir) {
+        try {
+          child = await open(at(d.name), DIR_FLAGS);
+          const now = await child.stat();
+          if (now.dev !== st.dev || now.ino !== st.ino) throw problem('the folder was replaced while it was being listed', 'ESTALE');
+        } catch (error) {
+          await child?.close();
+          report(childRel, error as NodeJS.ErrnoException);
           continue;
         }
-        yield* visit(childRel, depth + 1);
+      }
+      seen.set(key, childRel);
+      try {
+        yield* visit(child, childRel, depth + 1);
+      } finally {
+        await child?.close();
       }
     }
   }
-  yield* visit(Buffer.alloc(0), 0);
+
+  // A root that cannot be opened is walked by path, so that listing it fails as it always did
+  // (scandir on the root: the recorder's folder is unreadable or gone).
+  const top = PROC_FD ? await open(root, fsc.O_RDONLY | fsc.O_DIRECTORY).catch(() => undefined) : undefined;
+  try {
+    const st = top ? await top.stat() : await stat(root).catch(() => undefined);
+    if (st) seen.set(`${st.dev}:${st.ino}`, Buffer.alloc(0));
+    yield* visit(top, Buffer.alloc(0), 0);
+  } finally {
+    await top?.close();
+  }
 }
