@@ -73,7 +73,13 @@ export function safeFileName(raw: Buffer): string {
   // provenance.json beside the recording is ours; a recording of that name is escaped.
   if (out === PROVENANCE_FILE) out = 'provenance%2Ejson';
   // Keep file names within common filesystem limits (255 bytes), leaving room for nothing else.
-  while (Buffer.byteLength(out, 'utf8') > 200) out = out.slice(0, -1);
+  // Cut whole characters, never half of a surrogate pair (a 4-byte UTF-8 character), which would
+  // be written to disk as U+FFFD while the inventory kept the lone surrogate.
+  if (Buffer.byteLength(out, 'utf8') > 200) {
+    const chars = [...out];
+    while (Buffer.byteLength(chars.join(''), 'utf8') > 200) chars.pop();
+    out = chars.join('');
+  }
   return out;
 }
 
