@@ -1,5 +1,6 @@
 // What every command needs: the configuration, the home, the catalog; and the exit codes.
 import type { Command } from 'commander';
+import { forTerminal } from '../lib/terminal-text.js';
 import { attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
 import { ConfigError, type Config } from '../config.js';
 import { loadConfig, prepareHome, type Home } from '../home.js';
@@ -96,7 +97,7 @@ export function displayWidth(text: string): number {
 
 /** A plain table: columns padded to the widest cell (in terminal columns). */
 export function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const cells = [headers, ...rows.map((r) => r.map((c) => forTerminal(c)))]; // cells may quote a card: shown escaped
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
   return cells.map((r) => r.map((c, i) => c + ' '.repeat(widths[i] - displayWidth(c))).join('  ').trimEnd()).join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 // `evidock docks`: the dock slots and what each is doing, for the officer waiting at 23:00.
 import type { Command } from 'commander';
+import { forTerminal } from '../lib/terminal-text.js';
 import { loadConfig } from '../home.js';
 import { readStatusFile, type SlotStatus } from '../daemon/status-file.js';
 import { formatBytes, globalOptions, printJson, table } from './context.js';
@@ -48,7 +49,7 @@ export function registerDocks(program: Command): void {
       if (opts.json) return printJson(out);
       const w = process.stdout;
       w.write(daemon ? `daemon running (pid ${daemon.pid}); mount policy ${config.docks.mount}; wipe ${config.docks.wipe ? 'on' : 'off'}\n` : 'daemon: not running (slots below are the configured ones)\n');
-      for (const warning of daemon?.warnings ?? []) w.write(`warning: ${warning}\n`);
+      for (const warning of daemon?.warnings ?? []) w.write(`warning: ${forTerminal(warning)}\n`);
       if (!slots.length) {
         w.write('no slots yet: configure [docks.slots] or plug a recorder in\n');
         return;

@@ -1,6 +1,7 @@
 // `evidock ingest <dir>`: one docking now, of a mounted recorder or a folder, through the same
 // station opening and docking path as the daemon; prints the session's summary.
 import { statSync } from 'node:fs';
+import { forTerminal } from '../lib/terminal-text.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { currentActor } from '../audit/log.js';
@@ -15,13 +16,13 @@ import { CliError, EXIT_PROBLEM, formatBytes, globalOptions, printJson } from '.
 export function printSummary(s: IngestSummary): void {
   const out = process.stdout;
   out.write(`session ${s.sessionId} (${s.status})\n`);
-  out.write(`  recorder      ${s.recorderId ?? 'unknown'}\n`);
+  out.write(`  recorder      ${s.recorderId === null ? 'unknown' : forTerminal(s.recorderId)}\n`);
   out.write(`  held          ${s.held} (${formatBytes(s.bytesHeld)})\n`);
   out.write(`  already held  ${s.alreadyHeld}\n`);
   out.write(`  skipped       ${s.skipped}\n`);
   out.write(`  failed        ${s.failed}\n`);
   out.write(`  seconds       ${s.seconds.toFixed(2)}\n`);
-  for (const p of s.problems) out.write(`  ${p.outcome}: ${p.path}: ${p.reason}\n`);
+  for (const p of s.problems) out.write(`  ${p.outcome}: ${forTerminal(p.path)}: ${forTerminal(p.reason)}\n`);
 }
 
 export function registerIngest(program: Command): void {

@@ -1,6 +1,7 @@
 // evidock show <evidence-number|sha256>: one recording's full provenance and flags (Art. 8, 11:
 // how, when, by whom; where it is stored; digests).
 import path from 'node:path';
+import { forTerminal } from '../lib/terminal-text.js';
 import type { Command } from 'commander';
 import type { Db } from '../store/catalog.js';
 import { findProvenance } from '../store/provenance.js';
@@ -96,7 +97,7 @@ export function registerShow(program: Command): void {
         if (!d) throw new CliError(`no held recording has evidence number or SHA-256 ${JSON.stringify(key)} (see \`evidock list\`)`, EXIT_PROBLEM);
         if (opts.json) return printJson(d);
         const out = process.stdout;
-        const line = (k: string, v: unknown) => out.write(`${k.padEnd(14)}${v === null || v === undefined || v === '' ? '-' : String(v)}\n`);
+        const line = (k: string, v: unknown) => out.write(`${k.padEnd(14)}${v === null || v === undefined || v === '' ? '-' : forTerminal(v)}\n`);
         line('evidence', d.evidenceNumber);
         line('method', d.method);
         line('recorded', d.recorded ? `${d.recorded.start ?? 'unknown'} .. ${d.recorded.end ?? '?'}${d.recorded.startSource ? ` (from ${d.recorded.startSource})` : ''}` : 'unknown');
@@ -121,16 +122,16 @@ export function registerShow(program: Command): void {
         const flags = [...d.flags, ...(d.rules?.clockFlags ?? []).map((c: any) => ({ code: `clock-${c.kind}`, message: c.reason }))];
         if (flags.length) {
           out.write('flags\n');
-          for (const f of flags) out.write(`  ${f.code}: ${f.message}\n`);
+          for (const f of flags) out.write(`  ${forTerminal(f.code)}: ${forTerminal(f.message)}\n`);
         }
         if (d.proves.length) {
           out.write('proves (Art. 8)\n');
-          for (const n of d.proves) out.write(`  ${n.notedAt} ${n.notedBy}${n.case ? ` [case ${n.case}]` : ''}: ${n.text}\n`);
+          for (const n of d.proves) out.write(`  ${n.notedAt} ${forTerminal(n.notedBy)}${n.case ? ` [case ${forTerminal(n.case)}]` : ''}: ${forTerminal(n.text)}\n`);
         }
         for (const side of ['recorder', 'officer'] as const) {
           if (d[side].claims.length > 1) {
             out.write(`${side} sources\n`);
-            for (const c of d[side].claims) out.write(`  ${c.source}${c.where ? ` (${c.where})` : ''}: ${c.value}\n`);
+            for (const c of d[side].claims) out.write(`  ${c.source}${c.where ? ` (${forTerminal(c.where)})` : ''}: ${forTerminal(c.value)}\n`);
           }
         }
       } finally {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { forTerminal } from '../lib/terminal-text.js';
 import { readStatusFile } from '../daemon/status-file.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';
 import { countOriginals } from '../store/records.js';
@@ -40,7 +41,7 @@ export function registerStatus(program: Command): void {
         out.write(`station ${status.station}   home ${status.home}\n`);
         out.write(`held: ${held.count} recordings, ${formatBytes(held.bytes)}\n`);
         out.write(daemon ? `daemon: running (pid ${daemon.pid}) since ${daemon.startedAt}\n` : 'daemon: not running\n');
-        for (const w of daemon?.warnings ?? []) out.write(`warning: ${w}\n`);
+        for (const w of daemon?.warnings ?? []) out.write(`warning: ${forTerminal(w)}\n`);
         if (calendar.warning && !daemon?.warnings?.includes(calendar.warning)) out.write(`warning: ${calendar.warning}\n`);
         for (const e of calendar.fileErrors) out.write(`warning: calendar file ignored: ${e}\n`);
         if (rules.late || rules.unknown || rules.unexplainedGaps) {
