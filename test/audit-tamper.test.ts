@@ -4,34 +4,13 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, runCli, tempDir } from './helpers/evidock.js';
+import { heldOriginals, readyHome, runCli, tempDir, unlockForTamper } from './helpers/evidock.js';
 
 const tmp = tempDir('evidock-audit-');
 afterAll(() => tmp.cleanup());
 
-function newHome(name: string, recorders: string[]): string {
-  const home = path.join(tmp.dir, name);
-  expect(runCli(['--home', home, 'init']).code).toBe(0);
-  for (const id of recorders) {
-    const card = copyFixtureRecorder(id, path.join(tmp.dir, `${name}-card-${id}`));
-    const r = runCli(['--home', home, 'ingest', card, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-  }
-  return home;
-}
-
-function originals(home: string): { evidence_number: string; object_path: string; content_path: string; size: number }[] {
-  const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
-  try {
-    return db.prepare('SELECT evidence_number, object_path, content_path, size FROM originals ORDER BY evidence_number').all() as any[];
-  } finally {
-    db.close();
-  }
-}
-
-function unlock(p: string) {
-  chmodSync(p, statSync(p).isDirectory() ? 0o755 : 0o644);
-}
+const newHome = (name: string, recorders: string[]) => readyHome(path.join(tmp.dir, name), recorders);
+const originals = heldOriginals;
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 
@@ -78,8 +57,8 @@ describe('fixity tamper cases (evidock verify)', () => {
   it('a byte flipped in a held file: verify (full) names it; quick cannot see it', () => {
     const row = rows[0];
     const file = path.join(home, 'store', row.object_path, row.content_path);
-    unlock(path.dirname(file));
-    unlock(file);
+    unlockForTamper(path.dirname(file));
+    unlockForTamper(file);
     const fd = openSync(file, 'r+');
     const b = Buffer.alloc(1);
     readSync(fd, b, 0, 1, 10);
@@ -95,8 +74,8 @@ describe('fixity tamper cases (evidock verify)', () => {
   it('a file truncated: verify --quick names it', () => {
     const row = rows[1];
     const file = path.join(home, 'store', row.object_path, row.content_path);
-    unlock(path.dirname(file));
-    unlock(file);
+    unlockForTamper(path.dirname(file));
+    unlockForTamper(file);
     truncateSync(file, Math.floor(row.size / 2));
     const r = runCli(['--home', home, 'verify', '--quick', '--json']);
     expect(r.code).toBe(1);
@@ -165,7 +144,7 @@ describe('audit log tamper cases', () => {
     const dir = path.join(tmp.dir, 'export-edited');
     cpSync(exp1, dir, { recursive: true });
     const file = path.join(dir, 'entries.jsonl');
-    unlock(file);
+    unlockForTamper(file);
     const lines = readFileSync(file, 'utf8').split('\n');
     const k = 3;
     lines[k] = lines[k].replace(/"user":"[^"]*"/, '"user":"someone-else"');
@@ -182,8 +161,8 @@ describe('audit log tamper cases', () => {
     // Re-sign the same checkpoint text with the other station's key.
     const otherExp = path.join(tmp.dir, 'export-of-other');
     expect(runCli(['--home', other, 'log', 'export', '--out', otherExp]).code).toBe(0);
-    unlock(path.join(dir, 'checkpoint'));
-    unlock(path.join(dir, 'station.pub'));
+    unlockForTamper(path.join(dir, 'checkpoint'));
+    unlockForTamper(path.join(dir, 'station.pub'));
     writeFileSync(path.join(dir, 'checkpoint'), readFileSync(path.join(otherExp, 'checkpoint')));
     writeFileSync(path.join(dir, 'station.pub'), readFileSync(path.join(otherExp, 'station.pub')));
     const r = runCli(['log', 'verify', dir, '--key', pub]);
@@ -270,7 +249,7 @@ describe('journal, proofs and rebuild', () => {
   it('an entry removed from a journal file: catalog check and catalog rebuild report the gap', () => {
     const dir = path.join(home, 'journal');
     const f = path.join(dir, readdirSync(dir).sort()[0]);
-    unlock(f);
+    unlockForTamper(f);
     const lines = readFileSync(f, 'utf8').split('\n');
     lines.splice(4, 1);
     writeFileSync(f, lines.join('\n'));

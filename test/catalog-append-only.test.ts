@@ -3,7 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, initHome, runCli, tempDir } from './helpers/evidock.js';
+import { readyHome, runCli, tempDir } from './helpers/evidock.js';
 
 describe('catalog tables of facts', () => {
   const tmp = tempDir();
@@ -11,9 +11,7 @@ describe('catalog tables of facts', () => {
   let db: Database.Database;
 
   beforeAll(() => {
-    const card = copyFixtureRecorder('A9K3F20', path.join(tmp.dir, 'card'));
-    initHome(home);
-    expect(runCli(['--home', home, 'ingest', card]).code).toBe(0);
+    readyHome(home, ['A9K3F20']);
     db = new Database(path.join(home, 'catalog.sqlite'));
   });
   afterAll(() => {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, copyFixtureRecorder, DaemonProcess, fixturesDir, initHome, repoRoot, tempDir } from './helpers/evidock.js';
+import { binPath, copyFixtureRecorder, DaemonProcess, fixturesDir, initHome, processAlive as alive, repoRoot, tempDir } from './helpers/evidock.js';
 
 /** Live (not zombie) processes whose parent is `ppid`, with their command lines. */
 function childrenOf(ppid: number): { pid: number; cmd: string }[] {
@@ -22,15 +22,6 @@ function childrenOf(ppid: number): { pid: number; cmd: string }[] {
     }
   }
   return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Whether a file over 1 MiB is somewhere under dir (a copy in progress in staging/). */

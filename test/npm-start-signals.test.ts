@@ -5,16 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, tempDir } from './helpers/evidock.js';
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { processAlive as alive, repoRoot, tempDir } from './helpers/evidock.js';
 
 async function waitUntil(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

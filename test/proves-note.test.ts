@@ -3,7 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, initHome, manifest, runCli, tempDir } from './helpers/evidock.js';
+import { readyHome, manifest, runCli, tempDir } from './helpers/evidock.js';
 
 describe('evidock proves', () => {
   const tmp = tempDir();
@@ -12,9 +12,7 @@ describe('evidock proves', () => {
   let evidence: string;
 
   beforeAll(() => {
-    const card = copyFixtureRecorder('7654321', path.join(tmp.dir, 'card'));
-    initHome(home);
-    expect(runCli(['--home', home, 'ingest', card]).code).toBe(0);
+    readyHome(home, ['7654321']);
     evidence = JSON.parse(runCli(['--home', home, 'show', clip.sha256, '--json']).stdout).evidenceNumber;
   });
   afterAll(() => tmp.cleanup());

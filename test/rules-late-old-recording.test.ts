@@ -2,7 +2,7 @@
 // supervisor), not "on time from the docking": an old start time is what lateness looks like.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, initHome, manifest, runCli, tempDir } from './helpers/evidock.js';
+import { readyHome, manifest, runCli, tempDir } from './helpers/evidock.js';
 
 describe('a recording docked long after it was made', () => {
   const tmp = tempDir();
@@ -11,10 +11,7 @@ describe('a recording docked long after it was made', () => {
 
   beforeAll(() => {
     // The fixture clips were made on 2026-03-15 and are held today (well over 30 days later).
-    const card = copyFixtureRecorder('1234567', path.join(tmp.dir, 'card'));
-    initHome(home);
-    const r = runCli(['--home', home, 'ingest', card, '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    readyHome(home, ['1234567']);
   });
   afterAll(() => tmp.cleanup());
 

@@ -1,10 +1,9 @@
 // `evidock verify` as an IT administrator uses it: exit 0 on a clean store, 1 naming each
 // changed, missing or untracked object.
-import { chmodSync, mkdirSync, openSync, readSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, readSync, rmSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, initHome, runCli, tempDir } from './helpers/evidock.js';
+import { heldOriginals, readyHome, runCli, tempDir, unlockForTamper } from './helpers/evidock.js';
 
 describe('evidock verify', () => {
   const tmp = tempDir();
@@ -12,13 +11,8 @@ describe('evidock verify', () => {
   let rows: { evidence_number: string; object_path: string; content_path: string }[];
 
   beforeAll(() => {
-    const card = copyFixtureRecorder('7654321', path.join(tmp.dir, 'card'));
-    initHome(home);
-    const r = runCli(['--home', home, 'ingest', card, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
-    rows = db.prepare('SELECT evidence_number, object_path, content_path FROM originals ORDER BY evidence_number').all() as any[];
-    db.close();
+    readyHome(home, ['7654321']);
+    rows = heldOriginals(home);
     expect(rows.length).toBeGreaterThanOrEqual(3);
   });
   afterAll(() => tmp.cleanup());
@@ -37,8 +31,7 @@ describe('evidock verify', () => {
   it('one flipped byte in a held file: exit 1, naming the evidence number', () => {
     const row = rows[0];
     const file = path.join(home, 'store', row.object_path, row.content_path);
-    chmodSync(path.join(home, 'store', row.object_path, 'v1', 'content'), 0o755);
-    chmodSync(file, 0o644);
+    unlockForTamper(path.join(home, 'store', row.object_path, 'v1', 'content'), file);
     const fd = openSync(file, 'r+');
     const b = Buffer.alloc(1);
     readSync(fd, b, 0, 1, 100);
@@ -56,8 +49,7 @@ describe('evidock verify', () => {
   it('an object directory removed: reported missing', () => {
     const row = rows[1];
     const dir = path.join(home, 'store', row.object_path);
-    chmodSync(dir, 0o755);
-    for (const sub of ['v1', 'v1/content']) chmodSync(path.join(dir, sub), 0o755);
+    unlockForTamper(dir, path.join(dir, 'v1'), path.join(dir, 'v1/content'));
     rmSync(dir, { recursive: true });
     const { code, report } = verify();
     expect(code).toBe(1);

@@ -1,9 +1,10 @@
 // Test helpers: run the real evidock CLI and daemon as processes, in a temp home.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binPath = path.join(repoRoot, 'bin', 'evidock.js');
@@ -61,6 +62,49 @@ export function initHome(home: string, args: string[] = []): void {
 export function copyFixtureRecorder(id: string, dest: string): string {
   cpSync(path.join(fixturesDir, id), dest, { recursive: true, preserveTimestamps: true });
   return dest;
+}
+
+/**
+ * A ready home: `evidock init`, then each fixture recorder copied next to the home and ingested
+ * with `evidock ingest`. Throws with the CLI's stderr if a step fails.
+ */
+export function readyHome(home: string, recorders: string[], opts: { config?: string } = {}): string {
+  const configArgs = opts.config ? ['--config', opts.config] : [];
+  initHome(home, configArgs);
+  for (const id of recorders) {
+    const card = copyFixtureRecorder(id, `${home}-card-${id}`);
+    const r = runCli(['--home', home, ...configArgs, 'ingest', card, '--json']);
+    if (r.code !== 0) throw new Error(`evidock ingest ${card} failed (exit ${r.code}): ${r.stderr}`);
+  }
+  return home;
+}
+
+/**
+ * Make held files (and the folders holding them) writable again, as someone with the service
+ * user's rights would before tampering: tests of what verify and the log catch.
+ */
+export function unlockForTamper(...paths: string[]): void {
+  for (const p of paths) chmodSync(p, statSync(p).isDirectory() ? 0o755 : 0o644);
+}
+
+/** The held originals' catalog rows, in evidence-number order (read-only handle). */
+export function heldOriginals(home: string): { evidence_number: string; object_path: string; content_path: string; size: number; sha256: string }[] {
+  const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
+  try {
+    return db.prepare('SELECT evidence_number, object_path, content_path, size, sha256 FROM originals ORDER BY evidence_number').all() as any[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Whether a process is running (not gone, not a zombie). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export interface LogLine {

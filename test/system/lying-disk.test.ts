@@ -4,18 +4,14 @@
 // hold every other file. Skips LOUDLY when not root or FUSE/python3-fusepy are missing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyFixtureRecorder, initHome, runCli, tempDir } from '../helpers/evidock.js';
+import { fuseMissing, warnSkipped } from './harness/fuse.js';
 
-const missing: string[] = [];
-if (process.getuid?.() !== 0) missing.push('root (FUSE mounts)');
-if (!existsSync('/dev/fuse')) missing.push('/dev/fuse');
-if (spawnSync('sh', ['-c', 'command -v fusermount'], { stdio: 'ignore' }).status !== 0) missing.push('fusermount (Debian package fuse3)');
-if (spawnSync('/usr/bin/python3', ['-c', 'import fusepy'], { stdio: 'ignore' }).status !== 0 && spawnSync('/usr/bin/python3', ['-c', 'import fuse'], { stdio: 'ignore' }).status !== 0)
-  missing.push('python3 fusepy (Debian package python3-fusepy)');
-if (missing.length) console.warn(`\n*** SKIPPING lying disk test (test/system/lying-disk.test.ts): missing ${missing.join('; ')} ***\n`);
+const missing = fuseMissing();
+warnSkipped('lying disk test (test/system/lying-disk.test.ts)', missing);
 
 const LYINGFS = path.join(import.meta.dirname, 'harness', 'lyingfs.py');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
