@@ -1,3 +1,5 @@
+// evidock daemon: check the station id against its key, then run the long-running service
+// (daemon/service.ts) until SIGTERM or SIGINT.
 import type { Command } from 'commander';
 import { Daemon } from '../daemon/service.js';
 import { loadConfig } from '../home.js';
