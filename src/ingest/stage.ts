@@ -2,6 +2,7 @@
 // digest), then copy+hash+read-back into the store's staging, then the duplicate check.
 // Returns the staged item, or undefined when there is nothing to hold.
 import type { Config } from '../config.js';
+import { formatBytes } from '../lib/bytes.js';
 import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
 import type { DigestAlgorithm, Digests } from '../hash/digest.js';
 import type { Db } from '../store/catalog.js';
@@ -57,6 +58,11 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     }
   }
 
+  const space = env.originals.spaceFor(entry.stat.size);
+  if (!space.fits) {
+    record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `not enough space in the store: needs ${formatBytes(space.needed)}, ${formatBytes(space.free)} free; nothing copied, free space and dock again`);
+    return undefined;
+  }
   const staged = env.originals.stage(entry.rawPath, record.sessionId);
   let copied: { bytes: number; digests: Digests };
   try {

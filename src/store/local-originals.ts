@@ -1,7 +1,7 @@
 // The local backend of the originals door: an OCFL storage root on this server's disk, objects
 // built in a marked staging entry and renamed into place, catalog rows in the same SQLite file.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { writeNewFileDurably } from '../lib/durable.js';
@@ -62,8 +62,19 @@ class LocalStagedObject implements StagedObject {
   }
 }
 
+/** Room kept free beside each copy: the object's small files and the catalog's growth. */
+const STAGING_RESERVE_BYTES = 16 * 1024 * 1024;
+
 export class LocalOriginalsStore implements OriginalsStore {
   constructor(private readonly o: LocalOriginalsOptions) {}
+
+  spaceFor(size: number): { fits: boolean; free: number; needed: number } {
+    const fs = statfsSync(this.o.stagingRoot);
+    const free = fs.bavail * fs.bsize;
+    // The object's other files (provenance.json, inventories) and the catalog's next pages.
+    const needed = size + STAGING_RESERVE_BYTES;
+    return { fits: needed <= free, free, needed };
+  }
 
   stage(nameOnCard: Buffer, tag: string): StagedObject {
     const { entry, objectDir } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`);

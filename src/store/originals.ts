@@ -73,6 +73,12 @@ export interface StoredObject {
 }
 
 export interface OriginalsStore {
+  /**
+   * Bytes free where a staged copy of `size` bytes would be written, and whether it fits with the
+   * store's reserve left over: asked before each copy, so a huge file fails at once with
+   * "needs X, Y free" instead of filling the disk.
+   */
+  spaceFor(size: number): { fits: boolean; free: number; needed: number };
   /** Starts a staged copy for a recording whose name on the card is `nameOnCard` (raw bytes). */
   stage(nameOnCard: Buffer, tag: string): StagedObject;
   /**
