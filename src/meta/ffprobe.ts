@@ -1,7 +1,8 @@
-// The one place evidock runs ffprobe: execFile (no shell), JSON output, a time limit, and a
-// record of running children so shutdown can end them (endFfprobe).
+// The one place evidock runs ffprobe: execFile (no shell), JSON output, a time limit, a record of
+// running children so shutdown can end them (endFfprobe), and death with evidock (setpriv).
 import { execFile, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface ProbeStream {
   codec_type?: string;
@@ -62,6 +63,33 @@ export async function probeFile(path: string, options: FfprobeOptions = {}): Pro
   }
 }
 
+/**
+ * util-linux's setpriv sets the parent-death signal and then execs ffprobe (same pid), so a probe
+ * never outlives evidock, even after a SIGKILL (its own time limit dies with the parent).
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/** The command line that runs `command`, tied to this process's life where the system allows. */
+function diesWithParent(command: string, args: string[]): [string, string[]] {
+  if (!SETPRIV) return [command, args];
+  const found = command.includes('/') ? (existsSync(command) ? command : undefined) : whichSync(command);
+  return found ? [SETPRIV, ['--pdeathsig', 'KILL', '--', found, ...args]] : [command, args];
+}
+
+/** The first executable named `name` on PATH (so a missing ffprobe still reports ENOENT as before). */
+function whichSync(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir || '.', name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
 function runFfprobe(path: string, options: FfprobeOptions): Promise<ProbeResult> {
   const command = options.command ?? 'ffprobe';
   // "file:" stops ffprobe from reading a name as a protocol (concat:, http:, pipe:) or an option.
@@ -70,9 +98,10 @@ function runFfprobe(path: string, options: FfprobeOptions): Promise<ProbeResult>
   return new Promise((done) => {
     let child: ChildProcess;
     try {
+      const [file, argv] = diesWithParent(command, args);
       child = execFile(
-        command,
-        args,
+        file,
+        argv,
         { timeout: options.timeoutMs ?? 30_000, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true },
         (error, stdout, stderr) => {
           running.delete(child);
