@@ -35,6 +35,15 @@ interface ActiveSession {
   mountPath: string;
 }
 
+/** Whether a running pid is an evidock process (its command line names bin/evidock.js or dist/). */
+function isEvidockProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('evidock');
+  } catch {
+    return true; // no /proc to ask: assume it is, and refuse rather than risk two writers
+  }
+}
+
 /** Refuse a second daemon on the same home: two writers would fight over staging. */
 function takePidLock(home: Home): () => void {
   const file = home.pidFile;
@@ -44,6 +53,8 @@ function takePidLock(home: Home): () => void {
     if (pid && pid !== process.pid) {
       try {
         process.kill(pid, 0);
+        // After a crash and a reboot the old pid may belong to an unrelated process now.
+        if (!isEvidockProcess(pid)) throw Object.assign(new Error('pid reused'), { code: 'ESRCH' });
         throw Object.assign(new Error(`another evidock daemon (pid ${pid}) already runs on ${home.dir}; stop it first`), { exitCode: 2 });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
