@@ -109,33 +109,28 @@ export function addAssignment(db: Db, row: Omit<AssignmentRow, 'id'>): number {
  */
 export type InCommit<Row> = (saved: Row) => void;
 
-/** Register an officer and record its audit entry, in one transaction. Throws RegistryError. */
-export function registerOfficer(db: Db, row: OfficerRow, inCommit: InCommit<OfficerRow>): OfficerRow {
+/** In one transaction: write a registry row, read it back as saved, run the caller's audit entry. */
+function registerInOne<Row>(db: Db, write: () => Row, inCommit: InCommit<Row>): Row {
   return db.transaction(() => {
-    addOfficer(db, row);
-    const saved = findOfficer(db, row.number)!;
+    const saved = write();
     inCommit(saved);
     return saved;
   })();
+}
+
+/** Register an officer and record its audit entry, in one transaction. Throws RegistryError. */
+export function registerOfficer(db: Db, row: OfficerRow, inCommit: InCommit<OfficerRow>): OfficerRow {
+  return registerInOne(db, () => (addOfficer(db, row), findOfficer(db, row.number)!), inCommit);
 }
 
 /** Register a recorder and record its audit entry, in one transaction. Throws RegistryError. */
 export function registerRecorder(db: Db, row: RecorderRow, inCommit: InCommit<RecorderRow>): RecorderRow {
-  return db.transaction(() => {
-    addRecorder(db, row);
-    const saved = findRecorder(db, row.serial)!;
-    inCommit(saved);
-    return saved;
-  })();
+  return registerInOne(db, () => (addRecorder(db, row), findRecorder(db, row.serial)!), inCommit);
 }
 
 /** Add an assignment (or a correction) and record its audit entry, in one transaction. Throws RegistryError. */
 export function registerAssignment(db: Db, row: Omit<AssignmentRow, 'id'>, inCommit: InCommit<AssignmentRow>): AssignmentRow {
-  return db.transaction(() => {
-    const saved = findAssignment(db, addAssignment(db, row))!;
-    inCommit(saved);
-    return saved;
-  })();
+  return registerInOne(db, () => findAssignment(db, addAssignment(db, row))!, inCommit);
 }
 
 /** USB serial -> product serial, for attribution. Keys upper case. */
