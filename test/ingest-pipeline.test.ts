@@ -51,7 +51,7 @@ describe('the describe step', () => {
       expect(described.sort()).toEqual(['DCIM/A_0001.MP4', 'DCIM/A_0002.MP4', 'NOTE.TXT']);
       const store = originalsOf(ctx);
       for (const o of listOriginals(db)) {
-        expect(store.readProvenance(o).derived).toEqual({ unavailable: true, reason: 'metadata reader crashed' });
+        expect((await store.readProvenance(o)).derived).toEqual({ unavailable: true, reason: 'metadata reader crashed' });
         expect(findProvenance(db, o.evidence_number)).toBeUndefined();
         const fh = await store.openContent(o);
         try {

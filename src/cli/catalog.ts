@@ -8,7 +8,8 @@ import { appendAuditEntry } from '../audit/log.js';
 import { verifierOf } from '../audit/note.js';
 import { compareLog, insertCheckpointFiles, insertExportsFromLog, insertJournalEntries, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
 import { openCatalog } from '../store/catalog.js';
-import { compareOriginals, insertScannedOriginals, scanStore } from '../store/rebuild.js';
+import { openConfiguredOriginals } from '../store/open-originals.js';
+import { compareOriginals, insertScannedOriginals, scanStore, type StoreScan } from '../store/rebuild.js';
 import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
 import { rebuildRegistryFromAudit } from '../store/registry.js';
 import { listOriginals } from '../store/records.js';
@@ -23,21 +24,21 @@ export function registerCatalog(program: Command): void {
     .description("reconstruct the catalog from the objects' provenance.json and the audit journal into a new file")
     .requiredOption('--into <file>', 'the new catalog file (must not exist)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { into: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { into: string; json?: boolean }, cmd: Command) => {
       const { config, home } = loadHomeConfig(cmd, { catalog: false });
       const into = path.resolve(opts.into);
       if (existsSync(into)) throw new CliError(`--into ${into} exists; give a new file (the live catalog is never overwritten)`);
       if (into === path.resolve(home.catalog)) throw new CliError('--into must not be the live catalog');
-      const bar = progressBar('catalog rebuild: reading the store', { json: opts.json, unit: 'objects' });
-      const scan = scanStore(home.store, (done, total) => bar.update(done, total));
-      bar.stop();
-      const journal = loadJournal(home.journal);
       const db = openCatalog(into);
+      let scan: StoreScan;
+      const journal = loadJournal(home.journal);
       let entries = 0;
       let checkpoints = 0;
       let registry = { recorders: 0, officers: 0, assignments: 0 };
       let provesNotes = 0;
       try {
+        const bar = progressBar('catalog rebuild: reading the store', { json: opts.json, unit: 'objects' });
+        scan = await scanStore(openConfiguredOriginals(config, home, db), (done, total) => bar.update(done, total)).finally(() => bar.stop());
         insertScannedOriginals(db, scan.originals, scan.provenance);
         entries = insertJournalEntries(db, journal.entries);
         registry = rebuildRegistryFromAudit(db);
@@ -70,10 +71,10 @@ export function registerCatalog(program: Command): void {
     .command('check')
     .description('compare the live catalog with its reconstruction from the store and the journal; report every difference (exit 1 if any)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
-        const scan = scanStore(cli.home.store);
+        const scan = await scanStore(openConfiguredOriginals(cli.config, cli.home, cli.db));
         const live = [...listOriginals(cli.db)];
         const originals = compareOriginals(live, scan.originals);
         const journal = loadJournal(cli.home.journal);

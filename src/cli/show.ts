@@ -1,9 +1,10 @@
 // evidock show <evidence-number|sha256>: one recording's full provenance and flags (Art. 8, 11:
 // how, when, by whom; where it is stored; digests).
-import path from 'node:path';
 import { forTerminal } from '../lib/terminal-text.js';
 import type { Command } from 'commander';
 import type { Db } from '../store/catalog.js';
+import { openConfiguredOriginals } from '../store/open-originals.js';
+import type { OriginalsStore } from '../store/originals.js';
 import { findProvenance } from '../store/provenance.js';
 import { findOriginal, findOriginalBySha256 } from '../store/records.js';
 import { findOfficer, findRecorder } from '../store/registry.js';
@@ -13,7 +14,7 @@ import { notARecordingReason } from '../store/rules-facts.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 
 /** Everything known about one held original, as JSON. */
-export function describeOriginal(db: Db, key: string, storeRoot: string): Record<string, unknown> | null {
+export function describeOriginal(db: Db, key: string, store: Pick<OriginalsStore, 'locate'>): Record<string, unknown> | null {
   const k = key.trim();
   const o = findOriginal(db, k) ?? (/^[0-9a-fA-F]{64}$/.test(k) ? findOriginalBySha256(db, k.toLowerCase()) : undefined);
   if (!o) return null;
@@ -24,6 +25,7 @@ export function describeOriginal(db: Db, key: string, storeRoot: string): Record
   const rec = recorderId ? findRecorder(db, recorderId) : undefined;
   const off = officerId ? findOfficer(db, officerId) : undefined;
   const rules = ruleFactsOfRecording(db, o.evidence_number);
+  const where = store.locate(o);
   return {
     evidenceNumber: o.evidence_number,
     method: p?.method ?? 'body-worn recorder',
@@ -76,8 +78,8 @@ export function describeOriginal(db: Db, key: string, storeRoot: string): Record
       objectId: o.object_id,
       objectPath: o.object_path,
       contentPath: o.content_path,
-      file: path.join(storeRoot, o.object_path, o.content_path),
-      provenanceJson: path.join(storeRoot, o.object_path, 'v1', 'content', 'provenance.json'),
+      file: where.content,
+      provenanceJson: where.provenance,
     },
     heldAt: o.held_at,
     session: o.session_id,
@@ -96,7 +98,7 @@ export function registerShow(program: Command): void {
     .action((key: string, opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
-        const d = describeOriginal(cli.db, key, cli.home.store) as any;
+        const d = describeOriginal(cli.db, key, openConfiguredOriginals(cli.config, cli.home, cli.db)) as any;
         if (!d) throw new CliError(`no held recording has evidence number or SHA-256 ${JSON.stringify(key)} (see \`evidock list\`)`, EXIT_PROBLEM);
         if (opts.json) return printJson(d);
         const out = process.stdout;

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { appendAuditEntry } from '../audit/log.js';
 import { runFixity, type FixityMode } from '../store/fixity.js';
+import { openConfiguredOriginals } from '../store/open-originals.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 import { progressBar } from './progress.js';
 
@@ -33,7 +34,7 @@ export function registerVerify(program: Command): void {
       const cli = openCli(cmd);
       try {
         const bar = progressBar(`${mode} check`, { json: opts.json, unit: mode === 'quick' ? 'objects' : 'bytes' });
-        const report = await runFixity(cli.db, cli.home.store, {
+        const report = await runFixity(cli.db, openConfiguredOriginals(cli.config, cli.home, cli.db), {
           mode,
           jobs,
           since,

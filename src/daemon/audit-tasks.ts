@@ -8,7 +8,8 @@ import { checkpointIfChanged } from '../audit/station.js';
 import type { Config } from '../config.js';
 import type { Home } from '../home.js';
 import type { Db } from '../store/catalog.js';
-import { dueForReverify, recordFixityChecks, throttledFullCheck } from '../store/fixity.js';
+import { dueForReverify, recordFixityChecks } from '../store/fixity.js';
+import { openConfiguredOriginals } from '../store/open-originals.js';
 
 export interface AuditTaskContext {
   db: Db;
@@ -31,6 +32,7 @@ export interface AuditTasks {
 export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
   const { db, config, home, logger } = ctx;
   const st = { homeDir: home.dir, stationId: config.station.id };
+  const originals = openConfiguredOriginals(config, home, db);
   const controller = new AbortController();
   const timers: NodeJS.Timeout[] = [];
 
@@ -64,7 +66,7 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
         if (controller.signal.aborted) break;
         let result;
         try {
-          result = await throttledFullCheck(home.store, row, {
+          result = await originals.recheck(row, {
             bytesPerSecond: config.audit.reverify_mib_per_s * 1024 * 1024,
             busy: ctx.busy,
             signal: controller.signal,

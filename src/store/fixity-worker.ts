@@ -1,7 +1,7 @@
-// Worker thread of `evidock verify --jobs N`: re-hashes the objects it is sent, one at a time.
+// Worker thread of the local backend's full check (`evidock verify --jobs N`): re-hashes the objects it is sent, one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CopyBuffers } from '../hash/copy.js';
-import { fullCheckObject } from './fixity.js';
+import { fullCheckObject } from './local-verify.js';
 import type { OriginalRow } from './records.js';
 
 const { storeRoot } = workerData as { storeRoot: string };

@@ -1,21 +1,13 @@
 // Fixity at scale: a quick mode (file count + bytes per object, like BagIt's Payload-Oxum) and a
-// full mode (re-hash, store/verify.ts's verifyObject), over the whole store or a selection
-// (--since, --object), with N parallel jobs (worker threads, so hashing uses N cores). Every
-// object checked is recorded in fixity_checks, which the daemon's rolling verification reads.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+// full mode (re-hash), over the whole store or a selection (--since, --object), with N parallel
+// jobs; the checks themselves are the store backend's (OriginalsStore.check). Every object
+// checked is recorded in fixity_checks, which the daemon's rolling verification reads.
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { createHash } from 'node:crypto';
-import { CopyBuffers } from '../hash/copy.js';
 import type { Db } from './catalog.js';
-import { listObjectRoots, listStrayPaths } from './ocfl.js';
+import type { ChangedObject, CheckMode, MissingObject, OriginalsStore, UntrackedEntry } from './originals.js';
 import { pendingCommitIntents, type OriginalRow } from './records.js';
-import { verifyObject, type ChangedObject, type MissingObject } from './verify.js';
 
-export type FixityMode = 'quick' | 'full';
+export type FixityMode = CheckMode;
 
 export interface FixityOptions {
   mode: FixityMode;
@@ -41,69 +33,8 @@ export interface FixityReport {
   ok: boolean;
   changed: ChangedObject[];
   missing: MissingObject[];
-  untracked: { path: string; problem: string }[];
+  untracked: UntrackedEntry[];
   notFound: string[];
-}
-
-export interface ObjectResult {
-  changed: ChangedObject[];
-  missing?: MissingObject;
-  bytes: number;
-}
-
-function countFiles(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        files++;
-        bytes += statSync(p).size;
-      }
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return { files, bytes };
-}
-
-/** Quick check: the object is there, its inventory intact, its content files counted and sized. */
-export function quickCheckObject(storeRoot: string, row: OriginalRow): ObjectResult {
-  const root = path.join(storeRoot, row.object_path);
-  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
-  if (!existsSync(root)) return { changed: [], missing: { ...base, problem: 'object directory is gone' }, bytes: 0 };
-  const changed: ChangedObject[] = [];
-  let manifestCount: number | undefined;
-  try {
-    const text = readFileSync(path.join(root, 'inventory.json'));
-    const sidecar = readFileSync(path.join(root, 'inventory.json.sha256'), 'utf8').trim().split(/\s+/)[0];
-    const actual = createHash('sha256').update(text).digest('hex');
-    if (sidecar !== actual) changed.push({ ...base, file: 'inventory.json', problem: 'inventory does not match its sidecar digest', expected: sidecar, actual });
-    const inv = JSON.parse(text.toString('utf8')) as { manifest?: Record<string, string[]> };
-    manifestCount = Object.values(inv.manifest ?? {}).reduce((n, paths) => n + paths.length, 0);
-  } catch (err) {
-    changed.push({ ...base, file: 'inventory.json', problem: `inventory unreadable: ${(err as Error).message}` });
-  }
-  const content = path.join(root, row.content_path);
-  if (!existsSync(content)) return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes: 0 };
-  const size = statSync(content).size;
-  if (size !== row.size) changed.push({ ...base, file: row.content_path, problem: 'size changed', expected: String(row.size), actual: String(size) });
-  const oxum = countFiles(path.join(root, 'v1', 'content'));
-  if (manifestCount !== undefined && oxum.files !== manifestCount) {
-    changed.push({ ...base, file: 'v1/content', problem: 'file count differs from the inventory', expected: String(manifestCount), actual: String(oxum.files) });
-  }
-  return { changed, bytes: size };
-}
-
-/** Full check: re-hash (verifyObject) plus the count of content files. */
-export async function fullCheckObject(storeRoot: string, row: OriginalRow, buffers: CopyBuffers): Promise<ObjectResult> {
-  const r = await verifyObject(storeRoot, row, buffers);
-  if (!r.missing) {
-    const q = quickCheckObject(storeRoot, row);
-    for (const c of q.changed) if (c.file === 'v1/content') r.changed.push(c);
-  }
-  return r;
 }
 
 /** Rows selected by --since / --object; names that match nothing are returned apart. */
@@ -125,50 +56,7 @@ export function selectOriginals(db: Db, opts: Pick<FixityOptions, 'since' | 'obj
   return { rows, notFound };
 }
 
-function workerUrl(): URL | undefined {
-  const url = new URL('./fixity-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : undefined; // absent when running the TS sources
-}
-
-/** Run the checks with `jobs` workers; results come back in any order. */
-async function checkAll(storeRoot: string, rows: OriginalRow[], opts: FixityOptions, jobs: number, onResult: (row: OriginalRow, r: ObjectResult) => void): Promise<void> {
-  let next = 0;
-  const take = (): OriginalRow | undefined => (opts.signal?.aborted ? undefined : rows[next++]);
-  if (opts.mode === 'quick') {
-    for (let row = take(); row; row = take()) onResult(row, quickCheckObject(storeRoot, row));
-    return;
-  }
-  const url = jobs > 1 ? workerUrl() : undefined;
-  if (!url) {
-    // In-thread: overlapping reads, hashing on this thread.
-    const lanes = Array.from({ length: Math.max(1, jobs) }, async () => {
-      const buffers = new CopyBuffers(8 * 1024 * 1024);
-      for (let row = take(); row; row = take()) onResult(row, await fullCheckObject(storeRoot, row, buffers));
-    });
-    await Promise.all(lanes);
-    return;
-  }
-  const lanes = Array.from({ length: jobs }, () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(url, { workerData: { storeRoot } });
-      let current: OriginalRow | undefined;
-      const feed = () => {
-        current = take();
-        if (current) worker.postMessage(current);
-        else void worker.terminate().then(() => resolve());
-      };
-      worker.on('message', (r: ObjectResult) => {
-        onResult(current!, r);
-        feed();
-      });
-      worker.on('error', reject);
-      worker.on('online', feed);
-    }),
-  );
-  await Promise.all(lanes);
-}
-
-export async function runFixity(db: Db, storeRoot: string, opts: FixityOptions): Promise<FixityReport> {
+export async function runFixity(db: Db, store: OriginalsStore, opts: FixityOptions): Promise<FixityReport> {
   const t0 = process.hrtime.bigint();
   const started = new Date().toISOString();
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
@@ -180,7 +68,7 @@ export async function runFixity(db: Db, storeRoot: string, opts: FixityOptions):
   };
   const bytesTotal = rows.reduce((n, r) => n + r.size, 0);
   const checks: [string, string, number, string][] = [];
-  await checkAll(storeRoot, rows, opts, jobs, (row, r) => {
+  await store.check(rows, { mode: opts.mode, jobs, signal: opts.signal }, (row, r) => {
     report.changed.push(...r.changed);
     if (r.missing) report.missing.push(r.missing);
     report.bytes += r.bytes;
@@ -189,12 +77,10 @@ export async function runFixity(db: Db, storeRoot: string, opts: FixityOptions):
     opts.onProgress?.({ done: report.checked, total: rows.length, bytesDone: report.bytes, bytesTotal, evidenceNumber: row.evidence_number });
   });
   if (whole) {
-    const known = new Set<string>(pendingCommitIntents(db).map((i) => path.join(storeRoot, i.object_path)));
-    for (const r of db.prepare('SELECT object_path FROM originals').pluck().all() as string[]) known.add(path.join(storeRoot, r));
-    for (const objectRoot of listObjectRoots(storeRoot)) {
-      if (!known.has(objectRoot)) report.untracked.push({ path: path.relative(storeRoot, objectRoot), problem: 'object not in the catalog' });
-    }
-    for (const stray of listStrayPaths(storeRoot)) report.untracked.push({ path: path.relative(storeRoot, stray), problem: 'not an OCFL object' });
+    // Objects of commits in flight (the daemon may be ingesting right now) are not strays.
+    const tracked = new Set<string>(pendingCommitIntents(db).map((i) => i.object_path));
+    for (const r of db.prepare('SELECT object_path FROM originals').pluck().all() as string[]) tracked.add(r);
+    for await (const u of store.untracked(tracked)) report.untracked.push(u);
   }
   recordFixityChecks(db, checks);
   report.finished = new Date().toISOString();
@@ -213,14 +99,7 @@ export function recordFixityChecks(db: Db, checks: [string, string, number, stri
   })();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rolling verification (daemon): one object at a time, rate-limited, paused while ingest runs.
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
+// Rolling verification (daemon): which originals are due.
 
 /** Originals whose last full check (or holding, if never checked) is older than `olderThan`. */
 export function dueForReverify(db: Db, olderThan: string, limit = 100): OriginalRow[] {
@@ -233,40 +112,4 @@ export function dueForReverify(db: Db, olderThan: string, limit = 100): Original
        ORDER BY COALESCE(f.last, o.held_at) LIMIT ?`,
     )
     .all(olderThan, limit) as OriginalRow[];
-}
-
-/** Re-hash one object's content at no more than `bytesPerSecond`, waiting while `busy()`. */
-export async function throttledFullCheck(
-  storeRoot: string,
-  row: OriginalRow,
-  opts: { bytesPerSecond: number; busy: () => boolean; signal?: AbortSignal },
-): Promise<ObjectResult | undefined> {
-  const quick = quickCheckObject(storeRoot, row);
-  if (quick.missing || quick.changed.length) return quick;
-  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
-  const fh = await open(path.join(storeRoot, row.object_path, row.content_path), 'r');
-  try {
-    const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-    const h = createHash('sha256');
-    let pos = 0;
-    const t0 = Date.now();
-    for (;;) {
-      while (opts.busy() && !opts.signal?.aborted) await sleep(1000, opts.signal);
-      if (opts.signal?.aborted) return undefined;
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-      if (opts.bytesPerSecond > 0) {
-        const ahead = (pos / opts.bytesPerSecond) * 1000 - (Date.now() - t0);
-        if (ahead > 0) await sleep(ahead, opts.signal);
-      }
-    }
-    const digest = h.digest('hex');
-    const changed: ChangedObject[] = [];
-    if (digest !== row.sha256) changed.push({ ...base, file: row.content_path, problem: 'content digest changed', expected: row.sha256, actual: digest });
-    return { changed, bytes: pos };
-  } finally {
-    await fh.close();
-  }
 }

@@ -24,7 +24,7 @@ import {
   sealStagedObject,
   stagedContentDir,
 } from './ocfl.js';
-import type { HoldOutcome, HoldRequest, OriginalsStore, StagedObject, StoredObject, UnfinishedHoldsReport } from './originals.js';
+import type { CheckOptions, HoldOutcome, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
 import { buildProvenanceFile, parseProvenanceFile, provenanceFileText, provenanceRowOf, originalRowOf, type ProvenanceFile } from './provenance-file.js';
 import {
   clearCommitIntent,
@@ -37,7 +37,7 @@ import {
   type OriginalRow,
 } from './records.js';
 import { clearStaging, createStagingEntry, removeStagingEntry } from './staging-entries.js';
-import { verifyStore, type VerifyOptions, type VerifyReport } from './verify.js';
+import { checkLocalObjects, throttledFullCheck, untrackedLocalEntries } from './local-verify.js';
 
 export interface LocalOriginalsOptions {
   db: Db;
@@ -198,16 +198,34 @@ export class LocalOriginalsStore implements OriginalsStore {
     return open(this.contentPath(original), fsc.O_RDONLY | fsc.O_NOFOLLOW);
   }
 
-  readProvenance(original: OriginalRow): ProvenanceFile {
-    return parseProvenanceFile(readFileSync(path.join(this.o.storeRoot, original.object_path, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
+  async readProvenance(original: OriginalRow): Promise<ProvenanceFile> {
+    return parseProvenanceFile(readFileSync(this.locate(original).provenance, 'utf8'));
   }
 
-  list(): Iterable<StoredObject> {
-    return listStoredObjects(this.o.storeRoot);
+  locate(original: OriginalRow): { content: string; provenance: string } {
+    return { content: this.contentPath(original), provenance: path.join(this.o.storeRoot, original.object_path, 'v1', 'content', PROVENANCE_FILE) };
   }
 
-  verify(opts?: VerifyOptions): Promise<VerifyReport> {
-    return verifyStore(this.o.db, this.o.storeRoot, opts);
+  async countObjects(): Promise<number> {
+    let n = 0;
+    for (const _ of listObjectRoots(this.o.storeRoot)) n++;
+    return n;
+  }
+
+  async *list(): AsyncIterable<StoredObject> {
+    yield* listStoredObjects(this.o.storeRoot);
+  }
+
+  check(rows: readonly OriginalRow[], opts: CheckOptions, onResult: (row: OriginalRow, result: ObjectCheck) => void): Promise<void> {
+    return checkLocalObjects(this.o.storeRoot, rows, opts, onResult);
+  }
+
+  recheck(row: OriginalRow, opts: RecheckOptions): Promise<ObjectCheck | undefined> {
+    return throttledFullCheck(this.o.storeRoot, row, opts);
+  }
+
+  async *untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry> {
+    yield* untrackedLocalEntries(this.o.storeRoot, tracked);
   }
 }
 

@@ -8,7 +8,6 @@ import type { Json } from '../lib/json.js';
 import type { ProvenanceContext, ProvenanceFile } from './provenance-file.js';
 import type { ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
-import type { VerifyOptions, VerifyReport } from './verify.js';
 
 /** A copy being written into staging (local disk, for every backend). */
 export interface StagedObject {
@@ -72,6 +71,52 @@ export interface StoredObject {
   objectPath: string;
 }
 
+/** A file of a held object that is not as it was held. */
+export interface ChangedObject {
+  evidenceNumber: string;
+  objectPath: string;
+  file: string;
+  problem: string;
+  expected?: string;
+  actual?: string;
+}
+
+export interface MissingObject {
+  evidenceNumber: string;
+  objectPath: string;
+  problem: string;
+}
+
+/** One held object checked: what changed, whether it is gone, how many content bytes were read. */
+export interface ObjectCheck {
+  changed: ChangedObject[];
+  missing?: MissingObject;
+  bytes: number;
+}
+
+/** An object or entry in the store that is no held original. */
+export interface UntrackedEntry {
+  path: string;
+  problem: string;
+}
+
+/** quick: presence, inventories, file count and size; full: that plus every file re-hashed. */
+export type CheckMode = 'quick' | 'full';
+
+export interface CheckOptions {
+  mode: CheckMode;
+  /** Objects checked at the same time (full mode hashes on that many threads where it can). */
+  jobs: number;
+  signal?: AbortSignal;
+}
+
+/** The daemon's rolling verification: one object, at most this rate, pausing while busy. */
+export interface RecheckOptions {
+  bytesPerSecond: number;
+  busy: () => boolean;
+  signal?: AbortSignal;
+}
+
 export interface OriginalsStore {
   /**
    * Bytes free where a staged copy of `size` bytes would be written, and whether it fits with the
@@ -94,9 +139,20 @@ export interface OriginalsStore {
   /** Opens a held original's content for reading. */
   openContent(original: OriginalRow): Promise<FileHandle>;
   /** The provenance.json of a held original. */
-  readProvenance(original: OriginalRow): ProvenanceFile;
+  readProvenance(original: OriginalRow): Promise<ProvenanceFile>;
+  /** Where a held original's content and provenance.json are, for people (a path, or a URL). */
+  locate(original: OriginalRow): { content: string; provenance: string };
+  /** How many objects the store holds (for a progress bar over list()). */
+  countObjects(): Promise<number>;
   /** Every object in the store, with its provenance. */
-  list(): Iterable<StoredObject>;
-  /** Re-hash every held original against the catalog and the object's inventory. */
-  verify(opts?: VerifyOptions): Promise<VerifyReport>;
+  list(): AsyncIterable<StoredObject>;
+  /**
+   * Checks held objects as the store holds them against their catalog rows (`verify`); calls
+   * onResult once per row, in any order. Never changes anything.
+   */
+  check(rows: readonly OriginalRow[], opts: CheckOptions, onResult: (row: OriginalRow, result: ObjectCheck) => void): Promise<void>;
+  /** One object fully re-checked at a limited rate (the daemon's rolling verification); undefined if stopped. */
+  recheck(row: OriginalRow, opts: RecheckOptions): Promise<ObjectCheck | undefined>;
+  /** Objects and entries in the store that are not among the `tracked` object paths (held or in flight). */
+  untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry>;
 }

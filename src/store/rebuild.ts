@@ -1,8 +1,9 @@
 // Rebuild the catalog's originals from the store alone: each object's provenance.json carries
-// everything its catalog row holds. Used by `evidock catalog rebuild` and `catalog check`.
+// everything its catalog row holds. Used by `evidock catalog rebuild` and `catalog check`, on any
+// backend (the objects come through the store's door).
 import type { Db } from './catalog.js';
-import { listStoredObjects } from './local-originals.js';
-import { listObjectRoots, objectPathFor } from './ocfl.js';
+import { objectPathFor } from './ocfl.js';
+import type { OriginalsStore } from './originals.js';
 import { originalRowOf, provenanceRowOf } from './provenance-file.js';
 import { insertProvenance, type ProvenanceRow } from './provenance.js';
 import type { OriginalRow } from './records.js';
@@ -15,14 +16,13 @@ export interface StoreScan {
 }
 
 /** Read every object's provenance.json into catalog rows; onProgress hears how many so far (for a progress bar). */
-export function scanStore(storeRoot: string, onProgress?: (done: number, total: number) => void): StoreScan {
+export async function scanStore(store: Pick<OriginalsStore, 'list' | 'countObjects'>, onProgress?: (done: number, total: number) => void): Promise<StoreScan> {
   const originals: OriginalRow[] = [];
   const provenance: ProvenanceRow[] = [];
   const problems: StoreScan['problems'] = [];
-  let total = 0;
-  if (onProgress) for (const _ of listObjectRoots(storeRoot)) total++;
+  const total = onProgress ? await store.countObjects() : 0;
   let done = 0;
-  for (const obj of listStoredObjects(storeRoot)) {
+  for await (const obj of store.list()) {
     if (done++ % 100 === 0) onProgress?.(done - 1, total);
     const rel = obj.objectPath;
     const p = obj.provenance;
