@@ -21,6 +21,8 @@ import { registerCalendar } from './calendar.js';
 import { registerGaps } from './gaps.js';
 import { registerReport } from './report.js';
 import { registerTrips } from './trips.js';
+import { registerCase } from './case.js';
+import { registerApprovers } from './case-approvers.js';
 
 /** The version in package.json (dist/cli/main.js sits two folders below it). */
 function packageVersion(): string {
@@ -65,6 +67,8 @@ export function buildProgram(): Command {
   registerShow(program);
   registerProves(program);
   registerList(program);
+  registerCase(program);
+  registerApprovers(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

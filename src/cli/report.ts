@@ -4,6 +4,8 @@ import { stringify } from 'csv-stringify/sync';
 import { complianceReport, lateReport } from '../facts/index.js';
 import type { FactFilter } from '../store/rules-facts.js';
 import { openCli, printJson, table } from './context.js';
+import { caseFilingSummary } from '../cases/case-files.js';
+import { stationToday } from '../cases/due-date.js';
 import { parseFormat, parsePeriod, type ReportFormat } from './rules-args.js';
 
 function emit(format: ReportFormat, rows: Record<string, unknown>[], columns: [key: string, header: string][], empty: string): void {
@@ -98,6 +100,10 @@ export function registerReport(program: Command): void {
         ],
         'no recordings evaluated',
       );
+      if (format === 'table') {
+        const cases = caseFilingSummary(cli.db, stationToday(cli.config.station.timezone));
+        if (cases.open) process.stdout.write(`\ncase files (Art. 11): ${cases.open} not yet filed, ${cases.overdue} overdue${cases.overdue ? `: ${cases.overdueRefs.join(', ')}` : ''}\n`);
+      }
     } finally {
       cli.close();
     }

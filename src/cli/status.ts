@@ -9,6 +9,8 @@ import { rulesSummary } from '../store/rules-facts.js';
 import { recentEndedSessions, recentProblems, runningSessions } from '../store/station-status.js';
 import { formatBytes, openCli, printJson, table } from './context.js';
 import { dateIn, firstTimeToday } from './once-a-day.js';
+import { caseFilingSummary } from '../cases/case-files.js';
+import { stationToday } from '../cases/due-date.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -38,6 +40,7 @@ export function registerStatus(program: Command): void {
           problems,
           calendar,
           rules,
+          cases: caseFilingSummary(cli.db, stationToday(cli.config.station.timezone)),
         };
         if (opts.json) return printJson(status);
         const out = process.stdout;
@@ -51,6 +54,9 @@ export function registerStatus(program: Command): void {
         for (const e of calendar.fileErrors) out.write(`warning: calendar file ignored: ${e}\n`);
         if (rules.late || rules.unknown || rules.unexplainedGaps) {
           out.write(`rules: ${rules.late} held late, ${rules.unknown} deadline unknown (evidock report late); ${rules.unexplainedGaps} interruption(s) unexplained (evidock gaps --unexplained)\n`);
+        }
+        if (status.cases.open) {
+          out.write(`case files: ${status.cases.open} not yet filed, ${status.cases.overdue} overdue (Art. 11)${status.cases.overdue ? `: ${status.cases.overdueRefs.map((r) => forTerminal(r)).join(', ')} (evidock case list --overdue)` : ''}\n`);
         }
         if (status.slots.length) {
           out.write('\n' + table(['slot', 'state', 'recorder', 'progress', 'message'], status.slots.map((s) => [s.slot, s.state, s.recorderId ?? '', s.fileCount ? `file ${s.fileIndex}/${s.fileCount}` : '', s.message ?? ''])));

@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { migrations as allMigrations, type Migration } from './migrations.js';
+import { migrations as coreMigrations, type Migration } from './migrations.js';
+import { caseMigrations } from './cases-schema.js';
+
+const allMigrations = [...coreMigrations, ...caseMigrations];
 
 export type Db = Database.Database;
 

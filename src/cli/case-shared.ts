@@ -1,0 +1,31 @@
+// What the case, copy, hold, disc and approvers commands share: the cases room's refusals as
+// CLI errors (exit 2 for bad input, 1 for a rule that said no), and repeatable options.
+import { CasesError } from '../cases/errors.js';
+import { CliError, EXIT_PROBLEM, EXIT_USAGE } from './context.js';
+
+/** Runs `fn`, turning a CasesError into a CliError with its exit code. */
+export function asCliError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toCliError(err);
+  }
+}
+
+export async function asCliErrorAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toCliError(err);
+  }
+}
+
+function toCliError(err: unknown): unknown {
+  if (err instanceof CasesError) return new CliError(err.message, err.kind === 'refused' ? EXIT_PROBLEM : EXIT_USAGE);
+  return err;
+}
+
+/** commander collector for a repeatable option. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
