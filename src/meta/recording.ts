@@ -1,9 +1,11 @@
-// What a recording says about itself: device, time, duration, media facts. Reads a file with
-// exiftool (tags) and ffprobe (streams) at once; never throws for bad media: a file that
-// cannot be read as a recording gives {available: false, reason}.
+// What a recording says about itself: device, time, duration, media facts. Reads a file that may
+// be media (media-sniff.ts) with exiftool (tags) and, where the tags are not conclusive, ffprobe
+// (streams); never throws for bad media: a file that cannot be read as a recording gives
+// {available: false, reason}.
 import { exifTagReader, type RawTags, type TagReader } from './exiftool.js';
 import { ffprobe, type ProbeOutput, type ProbeResult, type Prober } from './ffprobe.js';
 import { probeFromTags } from './from-tags.js';
+import { sniffMedia } from './media-sniff.js';
 import { formatInZone, wallTimeToInstant } from '../lib/time-zone.js';
 import { formatUtc, parseDateTimeText, parseOffset, wallTimeWithOffsetToInstant } from './time.js';
 
@@ -77,6 +79,11 @@ export async function readRecordingMetadata(path: string, options: ReadMetadataO
   const timezone = options.timezone ?? DEFAULT_STATION_TIMEZONE;
   const tagReader = options.tags ?? exifTagReader;
   const prober = options.prober ?? ffprobe;
+  // A log, a GPS track or an index file is no recording: neither reader is started for it.
+  const sniffed = await sniffMedia(path);
+  if (sniffed.media === false) {
+    return { available: false, reason: `not a recording (${sniffed.mimeType}): neither its name nor its first bytes are those of a recording or photo`, mimeType: sniffed.mimeType };
+  }
   const probeWithFfprobe = () => prober.probe(path).catch((e: unknown): ProbeResult => ({ ok: false, reason: `ffprobe: ${oneLine(e)}` }));
   const readTags = () =>
     tagReader.readTags(path).then(
@@ -88,16 +95,29 @@ export async function readRecordingMetadata(path: string, options: ReadMetadataO
   if (options.ffprobe === 'always') {
     [tagsResult, probed] = await Promise.all([readTags(), probeWithFfprobe()]);
   } else {
-    // exiftool first; ffprobe only when the tags are not conclusive (see from-tags.ts).
+    // exiftool first; ffprobe only when the tags are not conclusive (see from-tags.ts) and the
+    // file may still be media: a media name with bytes exiftool knows as something else is not.
     tagsResult = await readTags();
     const fromTags = tagsResult.ok ? probeFromTags(tagsResult.tags) : null;
-    probed = fromTags ? { ok: true, output: fromTags } : await probeWithFfprobe();
+    const otherType = tagsResult.ok && sniffed.media === true && !sniffed.signature ? nonMediaType(tagsResult.tags) : null;
+    probed = fromTags
+      ? { ok: true, output: fromTags }
+      : otherType
+        ? { ok: false, reason: `ffprobe: not run (exiftool reads it as ${otherType}, only its name is that of a recording)` }
+        : await probeWithFfprobe();
   }
   try {
     return interpret(tagsResult.ok ? tagsResult.tags : null, tagsResult.ok ? null : tagsResult.reason, probed, timezone);
   } catch (e) {
     return { available: false, reason: `metadata could not be interpreted: ${oneLine(e)}`, mimeType: null };
   }
+}
+
+/** The type exiftool identified when it is not media (text, a document, an archive), else null. */
+function nonMediaType(tags: RawTags): string | null {
+  const mime = str(tags['File:MIMEType']);
+  if (!mime || /^(video|audio|image)\//.test(mime) || mime === 'application/octet-stream') return null;
+  return mime;
 }
 
 function oneLine(e: unknown): string {

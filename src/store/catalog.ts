@@ -21,6 +21,9 @@ export interface OpenOptions {
 export function openCatalog(file: string, opts: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
+  // Sorts, temporary indexes and statement journals stay in memory: SQLite would otherwise put
+  // them in /var/tmp (outside the home, where nothing of evidock's belongs).
+  db.pragma('temp_store = MEMORY');
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
