@@ -1,7 +1,10 @@
 // What the case, copy, hold, disc and approvers commands share: the cases room's refusals as
 // CLI errors (exit 2 for bad input, 1 for a rule that said no), and repeatable options.
 import { CasesError } from '../cases/errors.js';
-import { CliError, EXIT_PROBLEM, EXIT_USAGE } from './context.js';
+import type { CasesContext } from '../cases/context.js';
+import { algorithmsFor } from '../hash/digest.js';
+import { openOriginalsStore } from '../store/open-originals.js';
+import { CliError, EXIT_PROBLEM, EXIT_USAGE, type CliContext } from './context.js';
 
 /** Runs `fn`, turning a CasesError into a CliError with its exit code. */
 export function asCliError<T>(fn: () => T): T {
@@ -28,4 +31,10 @@ function toCliError(err: unknown): unknown {
 /** commander collector for a repeatable option. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The cases room's context from an open CLI: the store's door on the configured backend. */
+export function casesContext(cli: CliContext): CasesContext {
+  const store = openOriginalsStore({ db: cli.db, storeRoot: cli.home.store, stagingRoot: cli.home.staging, station: cli.config.station, algorithms: algorithmsFor(cli.config.hash) });
+  return { db: cli.db, homeDir: cli.home.dir, station: cli.config.station, store, actor: cli.actor };
 }

@@ -7,6 +7,7 @@ import { stationToday } from '../cases/due-date.js';
 import { forTerminal } from '../lib/terminal-text.js';
 import { openCli, printJson, table } from './context.js';
 import { asCliError, collect } from './case-shared.js';
+import { registerCaseStatement } from './case-statement.js';
 
 export function registerCase(program: Command): void {
   const c = program.command('case').description('Art. 11 case files: open, add recordings with what they prove, show, list, file');
@@ -102,4 +103,5 @@ export function registerCase(program: Command): void {
       }
     });
 
+  registerCaseStatement(c);
 }

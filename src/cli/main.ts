@@ -23,6 +23,9 @@ import { registerReport } from './report.js';
 import { registerTrips } from './trips.js';
 import { registerCase } from './case.js';
 import { registerApprovers } from './case-approvers.js';
+import { registerCopy } from './copy.js';
+import { registerHold } from './hold.js';
+import { registerDisc } from './disc.js';
 
 /** The version in package.json (dist/cli/main.js sits two folders below it). */
 function packageVersion(): string {
@@ -69,6 +72,9 @@ export function buildProgram(): Command {
   registerList(program);
   registerCase(program);
   registerApprovers(program);
+  registerCopy(program);
+  registerHold(program);
+  registerDisc(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -11,6 +11,7 @@ import { findOfficer, findRecorder } from '../store/registry.js';
 import { provesNotesOf } from '../store/proves-notes.js';
 import { ruleFactsOfRecording } from '../store/recording-facts.js';
 import { notARecordingReason } from '../store/rules-facts.js';
+import { casesAndHoldsOf } from '../cases/recording-links.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
 
 /** Everything known about one held original, as JSON. */
@@ -86,6 +87,7 @@ export function describeOriginal(db: Db, key: string, store: Pick<OriginalsStore
     flags: p ? JSON.parse(p.flags) : [{ code: 'provenance-missing', message: 'no provenance was derived for this original' }],
     rules,
     proves: provesNotesOf(db, o.evidence_number).map((n) => ({ text: n.text, case: n.case_ref, notedBy: n.noted_by, notedAt: n.noted_at })),
+    ...casesAndHoldsOf(db, o.evidence_number),
   };
 }
 
@@ -134,6 +136,8 @@ export function registerShow(program: Command): void {
           out.write('proves (Art. 8)\n');
           for (const n of d.proves) out.write(`  ${n.notedAt} ${forTerminal(n.notedBy)}${n.case ? ` [case ${forTerminal(n.case)}]` : ''}: ${forTerminal(n.text)}\n`);
         }
+        if (d.cases.length) line('cases', d.cases.map((c: any) => c.ref).join(', '));
+        for (const h of d.holds) line(h.active ? 'hold' : 'hold (ended)', `#${h.id} ${h.reason}: ${h.text} (${h.addedAt}${h.active ? '' : `, released ${h.releasedAt} by ${h.releasedBy}`})`);
         for (const side of ['recorder', 'officer'] as const) {
           if (d[side].claims.length > 1) {
             out.write(`${side} sources\n`);

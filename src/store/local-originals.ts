@@ -24,7 +24,7 @@ import {
   sealStagedObject,
   stagedContentDir,
 } from './ocfl.js';
-import type { CheckOptions, HoldOutcome, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
+import type { CheckOptions, HoldOutcome, HoldRequest, LegalHoldEffect, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
 import { buildProvenanceFile, parseProvenanceFile, provenanceFileText, provenanceRowOf, originalRowOf, type ProvenanceFile } from './provenance-file.js';
 import {
   clearCommitIntent,
@@ -226,6 +226,11 @@ export class LocalOriginalsStore implements OriginalsStore {
 
   async *untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry> {
     yield* untrackedLocalEntries(this.o.storeRoot, tracked);
+  }
+
+  /** Local objects are read-only files already: an Art. 14 hold is the catalog's fact only. */
+  legalHold(): Promise<LegalHoldEffect> {
+    return Promise.resolve('catalog-only');
   }
 }
 

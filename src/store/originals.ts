@@ -117,6 +117,13 @@ export interface RecheckOptions {
   signal?: AbortSignal;
 }
 
+/** What the backend did for an Art. 14 legal hold on one object. */
+export type LegalHoldEffect =
+  /** The backend has no hold of its own (local OCFL): the catalog's hold row is the fact. */
+  | 'catalog-only'
+  /** An S3 Object Lock legal hold was set (or lifted) on the object and read back. */
+  | 'object-lock';
+
 export interface OriginalsStore {
   /**
    * Bytes free where a staged copy of `size` bytes would be written, and whether it fits with the
@@ -155,4 +162,10 @@ export interface OriginalsStore {
   recheck(row: OriginalRow, opts: RecheckOptions): Promise<ObjectCheck | undefined>;
   /** Objects and entries in the store that are not among the `tracked` object paths (held or in flight). */
   untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry>;
+  /**
+   * Sets (on) or lifts (off) an Art. 14 legal hold on a held original. Optional: a backend
+   * without it, like one returning 'catalog-only', keeps the hold as a catalog fact only.
+   * The S3 backend sets an Object Lock legal hold; its `check` reports a hold that is gone.
+   */
+  legalHold?(original: OriginalRow, on: boolean): Promise<LegalHoldEffect>;
 }
