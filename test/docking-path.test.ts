@@ -35,7 +35,7 @@ async function wipingStation(name: string): Promise<Station> {
   writeFileSync(path.join(dir, 'evidock.toml'), '[docks]\nwipe = true\n');
   const { config, home } = loadConfig({ home: dir });
   // no derived-facts steps: this is about the docking path, not the facts
-  return openStation(config, home, silent, { actor: currentActor('daemon'), describe: async () => null, deriveFacts: false, catchUp: false });
+  return openStation(config, home, silent, { actor: currentActor('daemon'), as: 'daemon', describe: async () => null, deriveFacts: false, catchUp: false });
 }
 
 describe('the directory dock', () => {
@@ -137,7 +137,7 @@ describe('evidock ingest opens the station as the daemon does', () => {
     const dir = path.join(t.dir, 'home-catch-up');
     const { config, home } = loadConfig({ home: dir });
     // held without the rules step (as crash recovery holds them)
-    const station = await openStation(config, home, silent, { actor: currentActor('cli'), deriveFacts: false, catchUp: false });
+    const station = await openStation(config, home, silent, { actor: currentActor('cli'), as: 'ingest', deriveFacts: false, catchUp: false });
     let held = 0;
     try {
       held = (await ingestRecorder(station.ctx, { root: path.join(fixturesDir, '1234567'), recorderId: '1234567' })).held;

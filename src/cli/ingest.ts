@@ -45,11 +45,25 @@ export function registerIngest(program: Command): void {
       const { config, home } = loadHomeConfig(cmd);
       // The CLI logs to stderr so stdout stays the summary.
       const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, { pretty: false, destination: 2 });
-      const station = await openStation(config, home, logger, { actor: currentActor('cli') });
       const controller = new AbortController();
       const onSignal = () => controller.abort(new Error('interrupted by signal'));
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // One writer per home: a running daemon refuses this ingest (exit 2, naming its pid and the
+      // docks folder); another `evidock ingest` is waited for, with a message saying so.
+      let station;
+      try {
+        station = await openStation(config, home, logger, {
+          actor: currentActor('cli'),
+          as: 'ingest',
+          waitForIngest: { signal: controller.signal, onWaiting: (_holder, message) => process.stderr.write(`evidock: ${message}\n`) },
+        });
+      } catch (err) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (controller.signal.aborted) throw new CliError('stopped waiting for the home; nothing was copied', EXIT_PROBLEM);
+        throw err;
+      }
       try {
         // The folder is docked as a recorder: its identity files (ZFY_INFO.TXT ...) read as any dock reads them.
         const docked = {

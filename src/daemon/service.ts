@@ -1,7 +1,7 @@
 // The long-running service: wiring, lifecycle, signals. It opens the station (recovery, catch-up)
 // and hands each docking to runDocking; one recorder failing never stops the others; a stop
 // abandons the file in flight cleanly.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, currentActor } from '../audit/log.js';
@@ -35,36 +35,11 @@ interface ActiveSession {
   mountPath: string;
 }
 
-/** Whether a running pid is an evidock process (its command line names bin/evidock.js or dist/). */
-function isEvidockProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('evidock');
-  } catch {
-    return true; // no /proc to ask: assume it is, and refuse rather than risk two writers
-  }
-}
-
-/** Refuse a second daemon on the same home: two writers would fight over staging. */
-function takePidLock(home: Home): () => void {
-  const file = home.pidFile;
-  mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        // After a crash and a reboot the old pid may belong to an unrelated process now.
-        if (!isEvidockProcess(pid)) throw Object.assign(new Error('pid reused'), { code: 'ESRCH' });
-        throw Object.assign(new Error(`another evidock daemon (pid ${pid}) already runs on ${home.dir}; stop it first`), { exitCode: 2 });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  writeFileSync(file, String(process.pid));
-  return () => rmSync(file, { force: true });
+/** The pid file for service managers and people: written once the home's lock is held. */
+function writePidFile(home: Home): () => void {
+  mkdirSync(path.dirname(home.pidFile), { recursive: true });
+  writeFileSync(home.pidFile, String(process.pid));
+  return () => rmSync(home.pidFile, { force: true });
 }
 
 export class Daemon {
@@ -81,7 +56,7 @@ export class Daemon {
   private statusDirty = false;
   private statusTimer?: NodeJS.Timeout;
   private calendarTimer?: NodeJS.Timeout;
-  private releaseLock?: () => void;
+  private removePidFile?: () => void;
   private auditTasks?: AuditTasks;
   private stopping = false;
   private readonly warnings: string[] = [];
@@ -140,9 +115,10 @@ export class Daemon {
 
   async start(): Promise<void> {
     prepareHome(this.home);
-    this.releaseLock = takePidLock(this.home);
-    const station = await openStation(this.config, this.home, this.logger, { actor: currentActor('daemon'), describe: this.opts.describe });
+    // The home's writer lock (taken in openStation) refuses a second daemon or a running ingest.
+    const station = await openStation(this.config, this.home, this.logger, { actor: currentActor('daemon'), as: 'daemon', describe: this.opts.describe });
     this.station = station;
+    this.removePidFile = writePidFile(this.home);
     const { db, ctx } = station;
     this.auditTasks = startAuditTasks({ db, config: this.config, home: this.home, logger: this.logger, actor: ctx.actor, busy: () => this.active.size > 0 });
     db.transaction(() =>
@@ -278,12 +254,13 @@ export class Daemon {
       } catch (err) {
         this.logger.error({ err }, 'cannot write the shutdown checkpoint');
       }
-      await station.close(); // ends exiftool/ffprobe, then the catalog
     }
+    // The run files go before the lock does: a next daemon's files are never removed.
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.calendarTimer) clearInterval(this.calendarTimer);
     rmSync(this.home.statusFile, { force: true });
-    this.releaseLock?.();
+    this.removePidFile?.();
+    await station?.close(); // ends exiftool/ffprobe, then the catalog, then the home's lock
     this.logger.info('evidock daemon stopped');
   }
 }
