@@ -46,6 +46,11 @@ export const configSchema = z
          * the SHA-256 with the held original (safe, costs a read); "metadata" trusts path+size+mtime.
          */
         confirm_known: z.enum(['digest', 'metadata']).default('digest'),
+        /**
+         * Copies staged but not yet held, at most, per recorder: copying waits for room while they
+         * are held (in batches of up to half this). A stop finishes at most one batch.
+         */
+        max_staged: z.number().int().min(1).max(4096).default(64),
       })
       .strict()
       .prefault({}),

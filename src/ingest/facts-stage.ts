@@ -5,12 +5,22 @@ import type { Logger } from 'pino';
 import { recordHeldFacts, recordSessionFacts } from '../facts/index.js';
 import type { HeldItem, IngestContext, IngestSummary, RecorderSource } from './types.js';
 
-export function factsOfHeld(ctx: IngestContext, held: HeldItem, recorder: RecorderSource, log: Logger): void {
-  if (ctx.deriveFacts === false) return;
+/** The facts of a batch of held files, in one catalog transaction (one durable flush). */
+export function factsOfHeldBatch(ctx: IngestContext, held: readonly HeldItem[], recorder: RecorderSource, log: Logger): void {
+  if (ctx.deriveFacts === false || held.length === 0) return;
   try {
-    recordHeldFacts(ctx, { original: held.original, dockedAt: recorder.dockedAt?.getTime() ?? null, provenance: held.described.provenance ?? undefined });
+    // Each file's facts are a savepoint inside: one file's error rolls back its facts only.
+    ctx.db.transaction(() => {
+      for (const h of held) {
+        try {
+          ctx.db.transaction(() => recordHeldFacts(ctx, { original: h.original, dockedAt: recorder.dockedAt?.getTime() ?? null, provenance: h.described.provenance ?? undefined }))();
+        } catch (err) {
+          log.error({ err, evidence: h.original.evidence_number }, 'a derived-facts step failed; the original stays held');
+        }
+      }
+    })();
   } catch (err) {
-    log.error({ err, evidence: held.original.evidence_number }, 'a derived-facts step failed; the original stays held');
+    log.error({ err }, 'the derived facts of a batch were not written; the originals stay held (the catch-up derives them)');
   }
 }
 

@@ -1,8 +1,8 @@
-// Hold stage: ask the store's door to hold one staged copy, with its derived provenance in
-// provenance.json; inside the hold's catalog transaction, the session's sighting, the file.held
-// audit entry and the provenance row (with its conflicts' entry, in a savepoint).
+// Hold stage: ask the store's door to hold staged copies (a batch at once where it can), each
+// with its derived provenance in provenance.json; inside the hold's catalog transaction, each
+// file's sighting, file.held audit entry and provenance row (its conflicts' entry in a savepoint).
 import type { Json } from '../lib/json.js';
-import type { OriginalsStore } from '../store/originals.js';
+import type { HoldOutcome, HoldRequest, OriginalsStore } from '../store/originals.js';
 import type { ProvenanceRow } from '../store/provenance.js';
 import type { OriginalRow } from '../store/records.js';
 import path from 'node:path';
@@ -25,11 +25,9 @@ function derivedMember(d: Described): Record<string, Json> | null {
   return d.reason ? { unavailable: true, reason: d.reason } : null;
 }
 
-/** Holds a staged item; undefined when the same bytes were held meanwhile (then recorded as already held). */
-export async function holdStaged(env: HoldEnv, item: StagedItem): Promise<HeldItem | undefined> {
+/** The hold request of one staged item, with the catalog writes that go into its commit. */
+function holdRequestOf(env: HoldEnv, item: StagedItem, described: Described): HoldRequest {
   const { ctx, record, recorder } = env;
-  env.report({ phase: 'committing' });
-  const described = await item.described;
   const heldAt = record.clock();
   const inCommit = (original: OriginalRow, row: ProvenanceRow | null): void => {
     record.heldInCommit(original, item.source, heldAt);
@@ -41,7 +39,7 @@ export async function holdStaged(env: HoldEnv, item: StagedItem): Promise<HeldIt
       }
     }
   };
-  const outcome = await env.originals.hold(item.staged, {
+  return {
     heldAt,
     file: {
       fileName: path.posix.basename(item.source.path),
@@ -59,12 +57,40 @@ export async function holdStaged(env: HoldEnv, item: StagedItem): Promise<HeldIt
     derived: derivedMember(described),
     message: `held by evidock from ${recorder.recorderId ?? 'unknown recorder'}: ${item.source.path}`,
     inCommit,
-  });
-  // Another recorder docked at the same time may have held the same bytes while this copy was staged.
+  };
+}
+
+/** What a hold outcome means for the session: held, or recorded as already held (undefined). */
+function settle(env: HoldEnv, item: StagedItem, described: Described, outcome: HoldOutcome): HeldItem | undefined {
+  // Another recorder docked at the same time (or the same card twice) may have held the same bytes while this copy was staged.
   if ('alreadyHeld' in outcome) {
-    record.alreadyHeld(item.entry, outcome.alreadyHeld);
+    env.record.alreadyHeld(item.entry, outcome.alreadyHeld);
     return undefined;
   }
-  record.held(outcome.held);
+  env.record.held(outcome.held);
   return { original: outcome.held, source: item.source, described };
+}
+
+/** Holds a staged item; undefined when the same bytes were held meanwhile (then recorded as already held). */
+export async function holdStaged(env: HoldEnv, item: StagedItem): Promise<HeldItem | undefined> {
+  return (await holdStagedBatch(env, [item]))[0];
+}
+
+/**
+ * Holds staged items in order, in one batch where the store can (one durable flush, one catalog
+ * transaction), else one by one. Each result: the held item, or undefined when already held.
+ */
+export async function holdStagedBatch(env: HoldEnv, items: readonly StagedItem[]): Promise<(HeldItem | undefined)[]> {
+  env.report({ phase: 'committing' });
+  const described = await Promise.all(items.map((item) => item.described));
+  const requests = items.map((item, i) => ({ staged: item.staged, request: holdRequestOf(env, item, described[i]) }));
+  const store = env.originals;
+  const outcomes = store.holdMany ? await store.holdMany(requests) : await holdEach(store, requests);
+  return outcomes.map((outcome, i) => settle(env, items[i], described[i], outcome));
+}
+
+async function holdEach(store: OriginalsStore, requests: { staged: StagedItem['staged']; request: HoldRequest }[]): Promise<HoldOutcome[]> {
+  const outcomes: HoldOutcome[] = [];
+  for (const r of requests) outcomes.push(await store.hold(r.staged, r.request));
+  return outcomes;
 }

@@ -1,26 +1,31 @@
 // One docking session: the loop over the stages (scan -> stage -> describe -> hold -> facts),
-// the commit order and the summary. A file is "held" only once the store's door has placed its
-// object AND committed its catalog rows and audit entry; anything cut short leaves at most a
-// staging entry, discarded or finished by recovery at the next start.
+// the commit order (a bounded queue of staged copies, held in batches) and the summary. A file
+// is "held" only once the store's door has placed its object AND committed its catalog rows and
+// audit entry; anything cut short leaves at most a staging entry, discarded or finished by
+// recovery at the next start.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CopyBuffers } from '../hash/copy.js';
 import { algorithmsFor } from '../hash/digest.js';
 import { endSession, startSession } from '../store/records.js';
 import { describeStaged } from './describe.js';
-import { factsOfHeld, factsOfSession } from './facts-stage.js';
+import { CommitQueue } from './commit-queue.js';
+import { factsOfHeldBatch, factsOfSession } from './facts-stage.js';
 import { reasonOf, recorderGone } from './failure.js';
-import { holdStaged } from './hold.js';
+import { holdStagedBatch } from './hold.js';
 import { identityJson } from './identity-json.js';
 import { originalsOf } from './originals-door.js';
 import { scanRecorder } from './scan.js';
 import { SessionRecord } from './session-record.js';
 import { stageFile, type StageEnv } from './stage.js';
-import type { IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, StagedItem } from './types.js';
+import type { HeldItem, IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, StagedItem } from './types.js';
 
 export type { IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, SourceFile } from './types.js';
 export { heldEntryData } from './session-record.js';
 export { originalsOf } from './originals-door.js';
+
+/** How long a staged copy may wait for others to share its commit while copying goes on. */
+const BATCH_DELAY_MS = 200;
 
 export class IngestSession {
   readonly id = randomUUID();
@@ -57,45 +62,53 @@ export class IngestSession {
 
   async run(): Promise<IngestSummary> {
     this.begin();
-    let commits: Promise<void> = Promise.resolve();
+    // Staged copies are held in order, in batches, while the next files copy; at most
+    // ingest.max_staged wait (the copy waits for room), so a stop has little left to finish.
+    const maxStaged = this.ctx.config.ingest.max_staged;
+    const commits = new CommitQueue<StagedItem>(
+      (batch) => this.holdAndFacts(batch),
+      (item) => item.staged.discard(),
+      { maxStaged, maxBatch: Math.max(1, Math.ceil(maxStaged / 2)), maxDelayMs: BATCH_DELAY_MS },
+    );
     try {
       const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal);
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
       let bytesBefore = 0;
       for (let i = 0; i < files.length; i++) {
+        await commits.room();
         if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new Error('aborted');
         this.report({ phase: 'copying', fileIndex: i + 1, filePath: files[i].path, bytesDone: bytesBefore });
         const staged = await stageFile(this.env, files[i], bytesBefore);
         bytesBefore += files[i].stat.size;
         if (staged) {
           // Derived facts start now, while earlier files commit and the next one copies.
-          const item: StagedItem = { ...staged, described: describeStaged(this.ctx, staged, this.recorder, this.log) };
-          // Commit in order, while the next file is already being copied. A staged copy that is
-          // not committed (this commit or an earlier one failed) is discarded at once.
-          commits = commits.then(
-            () => this.holdAndFacts(item).catch((err) => (item.staged.discard(), Promise.reject(err))),
-            (err) => (item.staged.discard(), Promise.reject(err)),
-          );
+          const described = describeStaged(this.ctx, staged, this.recorder, this.log);
+          commits.add({ ...staged, described }, described);
         }
-        await settleEarlyFailure(commits);
+        // A commit failure (e.g. disk full) stops the copying promptly instead of after the whole card.
+        if (commits.failed()) throw commits.failed();
       }
-      await commits;
+      await commits.drain();
     } catch (err) {
       this.record.summary.status = 'interrupted';
       if (this.opts.signal?.aborted || (await recorderGone(this.recorder.root, err))) {
+        // Stopping: the batch being committed (described already, or its first copy) finishes;
+        // copies still waiting are let go (the card still has them, the next docking takes them).
+        if (this.opts.signal?.aborted) commits.abandonWaiting();
         this.log.warn({ err: reasonOf(err) }, 'session interrupted: what was committed stays held, the rest is taken at the next docking');
       } else {
         this.log.error({ err }, 'session failed');
       }
       // Copies already staged do not need the recorder: their commits finish before the session ends.
-      await commits.catch(() => undefined);
+      await commits.drain().catch(() => undefined);
     }
     return this.finish();
   }
 
-  private async holdAndFacts(item: StagedItem): Promise<void> {
-    const held = await holdStaged({ ctx: this.ctx, originals: this.env.originals, recorder: this.recorder, record: this.record, report: this.env.report }, item);
-    if (held) factsOfHeld(this.ctx, held, this.recorder, this.log);
+  private async holdAndFacts(items: StagedItem[]): Promise<void> {
+    const env = { ctx: this.ctx, originals: this.env.originals, recorder: this.recorder, record: this.record, report: this.env.report };
+    const held = (await holdStagedBatch(env, items)).filter((h): h is HeldItem => h !== undefined);
+    factsOfHeldBatch(this.ctx, held, this.recorder, this.log);
   }
 
   private begin(): void {
@@ -131,14 +144,6 @@ export class IngestSession {
     factsOfSession(this.ctx, summary, this.recorder, this.log);
     return summary;
   }
-}
-
-/** Surface a commit failure (e.g. disk full) promptly instead of after the whole card. */
-async function settleEarlyFailure(commits: Promise<void>): Promise<void> {
-  let failed: unknown;
-  commits.catch((e) => (failed = e));
-  await Promise.resolve();
-  if (failed) throw failed;
 }
 
 /** Ingest one recorder (one-shot CLI, or the daemon per docking). */

@@ -73,7 +73,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
       signal: env.signal,
       expect: entry.stat,
       label: entry.path,
-      onProgress: (n) => env.report({ bytesDone: bytesBefore + n }),
+      onProgress: (n) => env.report({ phase: 'copying', bytesDone: bytesBefore + n }),
     });
     copied = result;
     source.size = result.source.size;

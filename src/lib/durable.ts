@@ -1,5 +1,5 @@
 // Durable writes: a new file written, fsync'd and made read-only before anyone relies on it;
-// a directory fsync'd so the names in it survive a power cut.
+// a directory fsync'd so the names in it survive a power cut; many files flushed at once.
 import { chmodSync, closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 
 /**
@@ -35,5 +35,37 @@ export function fsyncDirectoryIfSupported(dir: string): void {
     fsyncDirectory(dir);
   } catch {
     /* not supported everywhere */
+  }
+}
+
+/**
+ * Create `file` (refusing one that exists), write `data`, set `mode`: NOT yet durable. The caller
+ * makes it durable (flushPaths) before anyone relies on it; used to flush many files at once.
+ */
+export function writeNewFile(file: string, data: string | Uint8Array, mode = 0o444): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(file, mode);
+}
+
+/**
+ * Make `paths` (files and folders written with writeNewFile, renamed, or made) durable: one
+ * fsync each, after all of them were written, so a batch of objects is flushed together before
+ * anyone relies on any of them. Throws when a flush fails.
+ */
+export function flushPaths(paths: readonly string[]): void {
+  for (const p of new Set(paths)) {
+    const fd = openSync(p, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { writeNewFileDurably } from '../lib/durable.js';
+import { flushPaths, writeNewFile, writeNewFileDurably } from '../lib/durable.js';
 import { localDateOf } from '../lib/time-zone.js';
 import { constants as fsc } from 'node:fs';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
@@ -36,7 +36,7 @@ import {
   reserveEvidenceNumber,
   type OriginalRow,
 } from './records.js';
-import { clearStaging, createStagingEntry, removeStagingEntry } from './staging-entries.js';
+import { clearStaging, createStagingEntry, releaseCommittedEntry, removeStagingEntry } from './staging-entries.js';
 import { checkLocalObjects, throttledFullCheck, untrackedLocalEntries } from './local-verify.js';
 
 export interface LocalOriginalsOptions {
@@ -96,15 +96,96 @@ export class LocalOriginalsStore implements OriginalsStore {
       staged.discard();
       return { alreadyHeld: duplicate };
     }
-    const heldAt = req.heldAt.toISOString();
     const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, station.id, localDateOf(req.heldAt.getTime(), station.timezone).replaceAll('-', '')))();
+    const original = this.originalRowFor(staged, req, evidenceNumber);
+    const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
+    this.seal(staged, req, original, doc);
+    db.transaction(() => recordCommitIntent(db, { evidence_number: evidenceNumber, staging_dir: staged.entry, object_path: original.object_path, created_at: original.held_at }))();
+    commitStagedObject(this.o.storeRoot, staged.objectDir, original.object_path);
+    staged.discard();
+    db.transaction(() => {
+      insertOriginal(db, original);
+      clearCommitIntent(db, evidenceNumber);
+      req.inCommit(original, provenanceRowOf(doc));
+    })();
+    return { held: original };
+  }
+
+  async holdMany(batch: readonly { staged: StagedObject; request: HoldRequest }[]): Promise<HoldOutcome[]> {
+    // Synchronous from the duplicate checks to the catalog insert, as hold is.
+    return this.holdManyNow(batch as readonly { staged: LocalStagedObject; request: HoldRequest }[]);
+  }
+
+  /**
+   * hold for many: every object built in staging first, then all their files and folders flushed
+   * before the commit intents (one transaction); the renames into the store, then the store's new
+   * entries flushed before the catalog's one transaction for all. Durable before the catalog says
+   * held, as hold; a crash in between leaves intents that the next start finishes.
+   */
+  private holdManyNow(batch: readonly { staged: LocalStagedObject; request: HoldRequest }[]): HoldOutcome[] {
+    const { db, station } = this.o;
+    const outcomes: HoldOutcome[] = new Array(batch.length);
+    // Bytes held before, or twice in this batch, are sightings of one original, never two objects.
+    const firstInBatch = new Map<string, number>();
+    const dupOf = batch.map(({ request: req }, i) => {
+      const held = findOriginalBySha256(db, req.file.sha256);
+      if (held) return held;
+      const first = firstInBatch.get(req.file.sha256);
+      if (first !== undefined) return first;
+      firstInBatch.set(req.file.sha256, i);
+      return null;
+    });
+    const numbers = db.transaction(() =>
+      batch.map(({ request: req }, i) => (dupOf[i] === null ? reserveEvidenceNumber(db, station.id, localDateOf(req.heldAt.getTime(), station.timezone).replaceAll('-', '')) : null)),
+    )();
+    const toHold: { at: number; staged: LocalStagedObject; req: HoldRequest; original: OriginalRow; doc: ProvenanceFile }[] = [];
+    const stagedPaths: string[] = [];
+    batch.forEach(({ staged, request: req }, i) => {
+      const evidenceNumber = numbers[i];
+      if (evidenceNumber === null) {
+        staged.discard();
+        return;
+      }
+      const original = this.originalRowFor(staged, req, evidenceNumber);
+      const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
+      this.seal(staged, req, original, doc, stagedPaths);
+      toHold.push({ at: i, staged, req, original, doc });
+    });
+    if (toHold.length) {
+      flushPaths(stagedPaths);
+      db.transaction(() => {
+        for (const h of toHold) recordCommitIntent(db, { evidence_number: h.original.evidence_number, staging_dir: h.staged.entry, object_path: h.original.object_path, created_at: h.original.held_at });
+      })();
+      const storePaths: string[] = [];
+      for (const h of toHold) {
+        commitStagedObject(this.o.storeRoot, h.staged.objectDir, h.original.object_path, storePaths);
+        releaseCommittedEntry(h.staged.entry);
+      }
+      flushPaths(storePaths);
+      db.transaction(() => {
+        for (const h of toHold) {
+          insertOriginal(db, h.original);
+          clearCommitIntent(db, h.original.evidence_number);
+          h.req.inCommit(h.original, provenanceRowOf(h.doc));
+        }
+      })();
+      for (const h of toHold) outcomes[h.at] = { held: h.original };
+    }
+    dupOf.forEach((d, i) => {
+      if (d === null) return;
+      outcomes[i] = { alreadyHeld: typeof d === 'number' ? (outcomes[d] as { held: OriginalRow }).held : d };
+    });
+    return outcomes;
+  }
+
+  /** The catalog row a staged copy will have once held as `evidenceNumber`. */
+  private originalRowFor(staged: LocalStagedObject, req: HoldRequest, evidenceNumber: string): OriginalRow {
     const objectId = `urn:evidock:${evidenceNumber}`;
-    const objectPath = objectPathFor(objectId);
     const f = req.file;
-    const original: OriginalRow = {
+    return {
       evidence_number: evidenceNumber,
       object_id: objectId,
-      object_path: objectPath,
+      object_path: objectPathFor(objectId),
       content_path: `v1/content/${staged.logicalName}`,
       file_name: f.fileName,
       sha256: f.sha256,
@@ -116,33 +197,34 @@ export class LocalOriginalsStore implements OriginalsStore {
       source_path_raw: f.sourcePathRaw,
       source_mtime_ms: f.sourceMtimeMs,
       session_id: f.sessionId,
-      held_at: heldAt,
+      held_at: req.heldAt.toISOString(),
     };
-    const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
+  }
+
+  /**
+   * Writes provenance.json, the inventories and the declaration into a staged object: durable on
+   * return, or (with `deferred`) once the caller flushes the paths added to it.
+   */
+  private seal(staged: LocalStagedObject, req: HoldRequest, original: OriginalRow, doc: ProvenanceFile, deferred?: string[]): void {
     const text = provenanceFileText(doc);
-    writeNewFileDurably(path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE), text);
+    const provenanceFile = path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE);
+    if (deferred) {
+      writeNewFile(provenanceFile, text);
+      deferred.push(provenanceFile);
+    } else writeNewFileDurably(provenanceFile, text);
     const inventory = buildInventory({
-      id: objectId,
-      created: heldAt,
+      id: original.object_id,
+      created: original.held_at,
       message: req.message,
-      user: { name: `evidock@${station.id}` },
+      user: { name: `evidock@${this.o.station.id}` },
       files: [
-        { logicalPath: staged.logicalName, sha256: f.sha256, size: f.size },
+        { logicalPath: staged.logicalName, sha256: original.sha256, size: original.size },
         { logicalPath: PROVENANCE_FILE, sha256: sha256Hex(text), size: Buffer.byteLength(text) },
       ],
       // SM3 is not in OCFL's fixity vocabulary (nor its digest-algorithm extension): it is kept
       // in provenance.json and the catalog, not in the inventory, so the object stays valid.
     });
-    sealStagedObject(staged.objectDir, inventory);
-    db.transaction(() => recordCommitIntent(db, { evidence_number: evidenceNumber, staging_dir: staged.entry, object_path: objectPath, created_at: heldAt }))();
-    commitStagedObject(this.o.storeRoot, staged.objectDir, objectPath);
-    staged.discard();
-    db.transaction(() => {
-      insertOriginal(db, original);
-      clearCommitIntent(db, evidenceNumber);
-      req.inCommit(original, provenanceRowOf(doc));
-    })();
-    return { held: original };
+    sealStagedObject(staged.objectDir, inventory, deferred);
   }
 
   async finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport> {

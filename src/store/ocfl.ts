@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDirectory, writeNewFileDurably } from '../lib/durable.js';
+import { fsyncDirectory, writeNewFile, writeNewFileDurably } from '../lib/durable.js';
 
 export const OCFL_ROOT_DECLARATION = '0=ocfl_1.1';
 export const OCFL_OBJECT_DECLARATION = '0=ocfl_object_1.1';
@@ -142,15 +142,26 @@ export function createStagedObject(stagedObject: string): string {
   return content;
 }
 
-/** Write inventories and the declaration into a staged object whose content is in place. */
-export function sealStagedObject(stagedObject: string, inventory: Record<string, unknown>): void {
+/**
+ * Write inventories and the declaration into a staged object whose content is in place. Durable
+ * on return; with `deferred`, each file and folder to flush is added to it instead (the caller
+ * flushes many objects at once, before relying on any).
+ */
+export function sealStagedObject(stagedObject: string, inventory: Record<string, unknown>, deferred?: string[]): void {
   const text = JSON.stringify(inventory, null, 2) + '\n';
   const digest = createHash('sha256').update(text).digest('hex');
+  const write = (file: string, data: string): void => {
+    if (deferred) {
+      writeNewFile(file, data);
+      deferred.push(file);
+    } else writeNewFileDurably(file, data);
+  };
+  const syncDir = (dir: string): void => (deferred ? void deferred.push(dir) : fsyncDirectory(dir));
   for (const dir of [path.join(stagedObject, 'v1'), stagedObject]) {
-    writeNewFileDurably(path.join(dir, 'inventory.json'), text);
-    writeNewFileDurably(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
+    write(path.join(dir, 'inventory.json'), text);
+    write(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
   }
-  writeNewFileDurably(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
+  write(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
   // Read-only all the way down, except the object root itself: moving a directory to another
   // parent needs write permission on it. It is made 0555 right after the rename.
   const lock = (dir: string): void => {
@@ -158,17 +169,17 @@ export function sealStagedObject(stagedObject: string, inventory: Record<string,
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         lock(p);
-        fsyncDirectory(p);
+        syncDir(p);
         chmodSync(p, 0o555);
       } else chmodSync(p, 0o444);
     }
   };
   lock(stagedObject);
-  fsyncDirectory(stagedObject);
+  syncDir(stagedObject);
 }
 
-/** Creates a folder and each missing ancestor, fsyncing the parent of each one it creates. */
-function mkdirDurable(dir: string): void {
+/** Creates a folder and each missing ancestor, fsyncing the parent of each one it creates (or adding it to `deferred`). */
+function mkdirDurable(dir: string, deferred?: string[]): void {
   const missing: string[] = [];
   for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
   for (const d of missing) {
@@ -177,24 +188,29 @@ function mkdirDurable(dir: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    fsyncDirectory(path.dirname(d));
+    if (deferred) deferred.push(path.dirname(d));
+    else fsyncDirectory(path.dirname(d));
   }
 }
 
 /**
  * Atomically move a sealed staged object to its place in the storage root. Every directory entry
  * on the way is durable when this returns: the new ancestors', the object's own (fsync of the
- * rename's parent), and the object root's final mode.
+ * rename's parent), and the object root's final mode. With `deferred`, the folders to flush are
+ * added to it instead, and nothing is durable until the caller flushes them.
  */
-export function commitStagedObject(storeRoot: string, stagedObject: string, objectPath: string): string {
+export function commitStagedObject(storeRoot: string, stagedObject: string, objectPath: string, deferred?: string[]): string {
   const target = path.join(storeRoot, objectPath);
   if (existsSync(target)) throw new StoreError(`an object already exists at ${target}; refusing to overwrite`);
   const parent = path.dirname(target);
-  mkdirDurable(parent);
+  mkdirDurable(parent, deferred);
   renameSync(stagedObject, target);
-  fsyncDirectory(parent);
   finishCommittedObject(target);
-  fsyncDirectory(target);
+  if (deferred) deferred.push(parent, target);
+  else {
+    fsyncDirectory(parent);
+    fsyncDirectory(target);
+  }
   return target;
 }
 

@@ -139,6 +139,12 @@ export interface OriginalsStore {
    * Locally nothing is awaited between the duplicate check and the catalog insert.
    */
   hold(staged: StagedObject, request: HoldRequest): Promise<HoldOutcome>;
+  /**
+   * Holds several staged copies as `hold` does each, in order, with one durable flush and one
+   * catalog transaction for all (each inCommit in it): all are held, or none is (a throw leaves
+   * what reached the store to the next start's recovery). Optional: without it, hold each.
+   */
+  holdMany?(batch: readonly { staged: StagedObject; request: HoldRequest }[]): Promise<HoldOutcome[]>;
   /** At start: adopt objects placed but not catalogued (inCommit as for a hold), clear stale intents, empty staging. */
   finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport>;
   /** Re-hashes a held original's content as the store holds it (verify, verify-then-wipe). */

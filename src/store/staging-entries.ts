@@ -1,6 +1,6 @@
 // Staging entries: one folder per copy in flight, beside the store, each carrying a marker file
 // that says evidock made it. Only marked entries are ever removed.
-import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { writeNewFileDurably } from '../lib/durable.js';
 import { discardStagedObject } from './ocfl.js';
@@ -43,6 +43,18 @@ export function removeStagingEntry(entry: string): boolean {
   if (!isMarkedEntry(entry)) return false;
   discardStagedObject(entry);
   return true;
+}
+
+/**
+ * Removes an entry whose object was just moved into the store (only its marker is left): the
+ * marker, then the empty folder; anything else left in it is removed as removeStagingEntry does.
+ */
+export function releaseCommittedEntry(entry: string): void {
+  const names = existsSync(entry) ? readdirSync(entry) : [];
+  if (names.length === 1 && names[0] === STAGING_MARKER) {
+    unlinkSync(path.join(entry, STAGING_MARKER));
+    rmdirSync(entry);
+  } else removeStagingEntry(entry);
 }
 
 /** Every entry in staging, split into those evidock made (removed) and those it did not (left). */
