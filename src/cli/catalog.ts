@@ -12,6 +12,7 @@ import { openConfiguredOriginals } from '../store/open-originals.js';
 import { compareOriginals, insertScannedOriginals, scanStore, type StoreScan } from '../store/rebuild.js';
 import { rebuildProvesNotesFromAudit } from '../store/proves-notes.js';
 import { rebuildRegistryFromAudit } from '../store/registry.js';
+import { rebuildCasesFromAudit, type CasesRebuildCounts } from '../store/cases-rebuild.js';
 import { listOriginals } from '../store/records.js';
 import { CliError, EXIT_PROBLEM, loadHomeConfig, openCli, printJson } from './context.js';
 import { progressBar } from './progress.js';
@@ -36,6 +37,7 @@ export function registerCatalog(program: Command): void {
       let checkpoints = 0;
       let registry = { recorders: 0, officers: 0, assignments: 0 };
       let provesNotes = 0;
+      let cases: CasesRebuildCounts | undefined;
       try {
         const bar = progressBar('catalog rebuild: reading the store', { json: opts.json, unit: 'objects' });
         scan = await scanStore(openConfiguredOriginals(config, home, db), (done, total) => bar.update(done, total)).finally(() => bar.stop());
@@ -43,6 +45,7 @@ export function registerCatalog(program: Command): void {
         entries = insertJournalEntries(db, journal.entries);
         registry = rebuildRegistryFromAudit(db);
         provesNotes = rebuildProvesNotesFromAudit(db);
+        cases = rebuildCasesFromAudit(db);
         if (existsSync(keyPaths(home.dir).privateKey)) {
           checkpoints = insertCheckpointFiles(db, home.checkpoints, verifierOf(loadStationKey(home.dir, config.station.id)));
           insertExportsFromLog(db);
@@ -51,7 +54,7 @@ export function registerCatalog(program: Command): void {
         db.close();
       }
       const result = {
-        into, station: config.station.id, originals: scan.originals.length, provenance: scan.provenance.length, registry, provesNotes, entries, checkpoints, journalEntries: journal.entries.length,
+        into, station: config.station.id, originals: scan.originals.length, provenance: scan.provenance.length, registry, provesNotes, cases, entries, checkpoints, journalEntries: journal.entries.length,
         storeProblems: scan.problems, journalProblems: journal.problems,
         ok: scan.problems.length === 0 && journal.problems.length === 0 && entries === journal.entries.length,
       };
@@ -61,7 +64,7 @@ export function registerCatalog(program: Command): void {
         for (const p of scan.problems) process.stdout.write(`store    ${p.path}: ${p.problem}\n`);
         for (const p of journal.problems) process.stdout.write(`journal  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.problem}\n`);
         if (entries < journal.entries.length) process.stdout.write(`journal  entries after ${entries - 1} not imported: the journal has a gap there\n`);
-        process.stdout.write(`registry from the journal: ${registry.recorders} recorders, ${registry.officers} officers, ${registry.assignments} assignments; ${provesNotes} "proves" notes\n`);
+        process.stdout.write(`registry from the journal: ${registry.recorders} recorders, ${registry.officers} officers, ${registry.assignments} assignments; ${provesNotes} "proves" notes; ${cases?.cases ?? 0} case files, ${cases?.copyRequests ?? 0} copy requests, ${cases?.holds ?? 0} holds\n`);
         process.stdout.write('sightings and rules facts are not in the store or journal and are not rebuilt\n');
       }
       if (!result.ok) process.exitCode = EXIT_PROBLEM;
