@@ -60,6 +60,35 @@ export function lastJournaledSeq(dir: string): number {
   return -1;
 }
 
+/** The journal ends before entries it was written with: they were removed (or the files restored from an older copy). */
+export class JournalLossError extends Error {
+  override name = 'JournalLossError';
+  constructor(
+    readonly dir: string,
+    readonly lastInJournal: number,
+    readonly lastWritten: number,
+  ) {
+    super(
+      `journal ${dir} ends at entry ${lastInJournal}, but entries up to ${lastWritten} were written to it before: ` +
+        `entries ${lastInJournal + 1}..${lastWritten} were removed from it. Nothing is re-written from the catalog until that is checked: ` +
+        'run `evidock catalog check`, then `evidock log repair-journal` to write them again (logged)',
+    );
+  }
+}
+
+/** The last seq the journal was known to hold (-1: never written, or a catalog without the mark). */
+export function journalMark(db: Db): number {
+  const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_journal_mark'`).get();
+  if (!has) return -1;
+  const row = db.prepare('SELECT last_seq FROM audit_journal_mark WHERE id = 1').get() as { last_seq: number } | undefined;
+  return row?.last_seq ?? -1;
+}
+
+function setJournalMark(db: Db, lastSeq: number): void {
+  const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_journal_mark'`).get();
+  if (has) db.prepare('INSERT INTO audit_journal_mark (id, last_seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq').run(lastSeq);
+}
+
 export interface JournalSyncResult {
   appended: number;
   sealed: string[];
@@ -70,7 +99,7 @@ export interface JournalSyncResult {
  * under the catalog's write lock (BEGIN IMMEDIATE) so the daemon and a CLI command never write
  * the same entry twice.
  */
-export function syncJournal(db: Db, dir: string, now = new Date()): JournalSyncResult {
+export function syncJournal(db: Db, dir: string, now = new Date(), opts: { rewriteLost?: boolean } = {}): JournalSyncResult {
   mkdirSync(dir, { recursive: true });
   const run = db.transaction((): JournalSyncResult => {
     // An append cut short (a full disk) left a torn last line: keep it aside and cut it, so the
@@ -78,6 +107,10 @@ export function syncJournal(db: Db, dir: string, now = new Date()): JournalSyncR
     const existing = journalFiles(dir);
     if (existing.length) setAsideTornTail(dir, existing[existing.length - 1]);
     const last = lastJournaledSeq(dir);
+    const mark = journalMark(db);
+    // Entries the journal held and no longer holds are evidence of tampering: never quietly
+    // re-written from the catalog (which may be the copy that was changed).
+    if (last < mark && !opts.rewriteLost) throw new JournalLossError(dir, last, mark);
     const files = journalFiles(dir);
     let currentDay = files.length ? files[files.length - 1].slice(0, 10) : '';
     const rows = db.prepare('SELECT seq, at, entry FROM audit_entries WHERE seq > ? ORDER BY seq').all(last) as { seq: number; at: string; entry: string }[];
@@ -117,6 +150,7 @@ export function syncJournal(db: Db, dir: string, now = new Date()): JournalSyncR
     }
     flush();
     if (rows.length) fsyncDirectoryIfSupported(dir);
+    if (expect - 1 > mark) setJournalMark(db, expect - 1);
     return { appended: rows.length, sealed: sealFinishedDays(dir, now) };
   });
   return run.immediate();

@@ -1,10 +1,10 @@
 // The station's Ed25519 key: <home>/keys/station.key (private, 0600, signed-note signer text)
 // and <home>/keys/station.pub (public verifier key, 0444). The key name is the station id, which
 // is also the origin line of every checkpoint.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeNewFileDurably } from '../lib/durable.js';
-import { formatSignerKey, formatVerifierKey, generateSigner, parseSignerKey, verifierOf, type Signer } from './note.js';
+import { formatSignerKey, formatVerifierKey, generateSigner, parseSignerKey, parseVerifierKey, verifierOf, type Signer, type Verifier } from './note.js';
 
 export function keyPaths(homeDir: string): { dir: string; privateKey: string; publicKey: string } {
   const dir = path.join(homeDir, 'keys');
@@ -66,4 +66,49 @@ export function stationKeyMismatch(homeDir: string, stationId: string): string |
     `station.id is "${stationId}" but the station key ${p.privateKey} belongs to station "${keyName}". ` +
     `A station keeps its id for the life of its log: set station.id = "${keyName}" again in the configuration.`
   );
+}
+
+/**
+ * The key checkpoints are checked with: the public half of station.key where this user can read
+ * it (and then station.pub must be that half), else station.pub (an auditor cannot read the
+ * private key). A problem, never a silent skip, when neither can be used.
+ */
+export function stationVerifier(homeDir: string, stationId: string): { verifier: Verifier; from: string; problems: string[] } | { problem: string } {
+  const p = keyPaths(homeDir);
+  const problems: string[] = [];
+  let pubText: string | undefined;
+  try {
+    pubText = readFileSync(p.publicKey, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${p.publicKey}: ${(err as Error).message}`);
+  }
+  let signer: Signer | undefined;
+  if (readable(p.privateKey)) {
+    try {
+      signer = loadStationKey(homeDir, stationId);
+    } catch (err) {
+      return { problem: (err as Error).message };
+    }
+  }
+  if (signer) {
+    const derived = formatVerifierKey(verifierOf(signer));
+    if (pubText === undefined) problems.push(`${p.publicKey} is missing (the private key is there: run \`evidock key show\` and give auditors that key)`);
+    else if (pubText !== derived) problems.push(`${p.publicKey} is not the public half of ${p.privateKey}: it was replaced (the key that signs is ${derived})`);
+    return { verifier: verifierOf(signer), from: p.privateKey, problems };
+  }
+  if (pubText === undefined) return { problem: `no station key to check signatures with: neither ${p.privateKey} nor ${p.publicKey} can be read` };
+  try {
+    return { verifier: parseVerifierKey(pubText), from: p.publicKey, problems };
+  } catch (err) {
+    return { problem: `${p.publicKey}: ${(err as Error).message}` };
+  }
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -192,6 +192,11 @@ export function detachAuditHome(db: Db): void {
   AuditLog.of(db).detachJournal();
 }
 
+/** The explicit repair: write again the journal's lost last entries from the catalog (log repair-journal). */
+export function rewriteLostJournalEntries(db: Db, homeDir: string): { appended: number } {
+  return syncJournal(db, journalDir(homeDir), new Date(), { rewriteLost: true });
+}
+
 /** Write committed entries to the journal now (also done automatically after each append). */
 export function flushAuditJournal(db: Db): void {
   AuditLog.of(db).flushJournal();

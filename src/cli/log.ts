@@ -9,6 +9,7 @@ import { appendAuditEntry, countAuditEntries, iterateAuditEntries } from '../aud
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson } from './context.js';
+import { registerLogRepair } from './log-repair.js';
 import { progressBar } from './progress.js';
 import { assertStationIdMatchesKey } from './station-check.js';
 
@@ -194,4 +195,6 @@ export function registerLog(program: Command): void {
         cli.close();
       }
     });
+
+  registerLogRepair(log);
 }

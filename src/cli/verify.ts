@@ -1,6 +1,7 @@
 // evidock verify: re-hash held originals (quick or full, all or a selection), report changed, missing
 // and untracked objects, and log the run. Exit 1 when anything does not verify.
 import type { Command } from 'commander';
+import { loggedHolds } from '../audit/held-facts.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { runFixity, type FixityMode } from '../store/fixity.js';
 import { openConfiguredOriginals } from '../store/open-originals.js';
@@ -34,7 +35,9 @@ export function registerVerify(program: Command): void {
       const cli = openCli(cmd);
       try {
         const bar = progressBar(`${mode} check`, { json: opts.json, unit: mode === 'quick' ? 'objects' : 'bytes' });
+        const holds = loggedHolds(cli.db);
         const report = await runFixity(cli.db, openConfiguredOriginals(cli.config, cli.home, cli.db), {
+          heldInLog: (evidenceNumber) => holds.get(evidenceNumber),
           mode,
           jobs,
           since,

@@ -29,8 +29,8 @@ function derivedMember(d: Described): Record<string, Json> | null {
 function holdRequestOf(env: HoldEnv, item: StagedItem, described: Described): HoldRequest {
   const { ctx, record, recorder } = env;
   const heldAt = record.clock();
-  const inCommit = (original: OriginalRow, row: ProvenanceRow | null): void => {
-    record.heldInCommit(original, item.source, heldAt);
+  const inCommit: HoldRequest['inCommit'] = (original, row, held) => {
+    record.heldInCommit(original, item.source, heldAt, held);
     if (row && described.provenance) {
       try {
         recordProvenanceRow(ctx, row, described.provenance, heldAt);

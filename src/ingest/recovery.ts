@@ -23,7 +23,7 @@ export async function recoverAtStart(ctx: IngestContext): Promise<RecoveryReport
 
   report.interruptedSessions = interruptRunningSessions(db, now.toISOString()).map((s) => s.id);
 
-  const store = await originalsOf(ctx).finishUnfinishedHolds((original, provenance) => {
+  const store = await originalsOf(ctx).finishUnfinishedHolds((original, provenance, held) => {
     insertSighting(db, {
       session_id: original.session_id,
       recorder_id: original.recorder_id,
@@ -38,7 +38,7 @@ export async function recoverAtStart(ctx: IngestContext): Promise<RecoveryReport
       reason: 'commit finished by recovery at start',
       seen_at: now.toISOString(),
     });
-    appendAuditEntry(db, { type: 'file.held', data: { ...heldEntryData(original), recovered: true }, actor: ctx.actor, at: now });
+    appendAuditEntry(db, { type: 'file.held', data: { ...heldEntryData(original, held), recovered: true }, actor: ctx.actor, at: now });
     // The provenance row from the object's provenance.json (as catalog rebuild maps it), in a
     // savepoint: a row that cannot be written never keeps the original from being held.
     if (provenance) {

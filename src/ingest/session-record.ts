@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { appendAuditEntry } from '../audit/log.js';
 import type { Json } from '../lib/json.js';
+import type { HeldObjectFacts } from '../store/originals.js';
 import { insertSighting, type OriginalRow, type SightingOutcome } from '../store/records.js';
 import type { IngestContext, IngestSummary, RecorderSource, SourceFile } from './types.js';
 import type { WalkEntry } from './walk.js';
@@ -94,7 +95,7 @@ export class SessionRecord {
   }
 
   /** The 'held' sighting and the file.held entry: inside the hold's catalog transaction. */
-  heldInCommit(original: OriginalRow, source: SourceFile, heldAt: Date): void {
+  heldInCommit(original: OriginalRow, source: SourceFile, heldAt: Date, held: HeldObjectFacts): void {
     insertSighting(this.ctx.db, {
       session_id: this.sessionId,
       recorder_id: this.recorder.recorderId,
@@ -109,7 +110,7 @@ export class SessionRecord {
       reason: null,
       seen_at: heldAt.toISOString(),
     });
-    this.audit('file.held', heldEntryData(original));
+    this.audit('file.held', heldEntryData(original, held));
   }
 
   /** Counted once the hold's transaction has committed. */
@@ -122,7 +123,7 @@ export class SessionRecord {
 }
 
 /** The audit entry data for a held file (also used by recovery). */
-export function heldEntryData(o: OriginalRow): Record<string, Json> {
+export function heldEntryData(o: OriginalRow, held: HeldObjectFacts): Record<string, Json> {
   return {
     evidenceNumber: o.evidence_number,
     objectId: o.object_id,
@@ -134,5 +135,7 @@ export function heldEntryData(o: OriginalRow): Record<string, Json> {
     sourcePath: o.source_path,
     session: o.session_id,
     heldAt: o.held_at,
+    // provenance.json (attribution, recording time, media facts) is bound to the log by its digest.
+    provenanceSha256: held.provenanceSha256,
   };
 }

@@ -19,6 +19,50 @@ export interface FixityOptions {
   objects?: string[];
   onProgress?: (p: { done: number; total: number; bytesDone: number; bytesTotal: number; evidenceNumber: string }) => void;
   signal?: AbortSignal;
+  /**
+   * What the log's file.held entry says of an original (undefined: the log has none). Given, every
+   * checked original's catalog row and provenance.json digest are compared with it, so a
+   * consistent rewrite of bytes, inventories, provenance.json and catalog rows is still caught.
+   */
+  heldInLog?: (evidenceNumber: string) => LoggedHoldFacts | undefined;
+}
+
+/** The members of a file.held log entry that verify compares (the audit room reads them). */
+export interface LoggedHoldFacts {
+  seq: number;
+  objectId: unknown;
+  sha256: unknown;
+  sm3: unknown;
+  size: unknown;
+  heldAt: unknown;
+  session: unknown;
+  sourcePath: unknown;
+  recorder: unknown;
+  officer: unknown;
+  provenanceSha256?: unknown;
+}
+
+const shown = (v: unknown): string => (v === null || v === undefined ? 'null' : String(v));
+
+/** Where a held original (its catalog row, its provenance.json as the store holds it) differs from its file.held entry. */
+export function differencesFromLog(row: OriginalRow, provenanceSha256: string | undefined, logged: LoggedHoldFacts | undefined): ChangedObject[] {
+  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
+  if (!logged) return [{ ...base, file: 'file.held', problem: 'no file.held entry in the log for this original (held outside evidock, or its entry was removed)' }];
+  const pairs: [string, unknown, unknown][] = [
+    ['sha256', logged.sha256, row.sha256],
+    ['sm3', logged.sm3, row.sm3],
+    ['size', logged.size, row.size],
+    ['objectId', logged.objectId, row.object_id],
+    ['heldAt', logged.heldAt, row.held_at],
+    ['session', logged.session, row.session_id],
+    ['sourcePath', logged.sourcePath, row.source_path],
+    ['recorder', logged.recorder, row.recorder_id],
+    ['officer', logged.officer, row.officer_id],
+  ];
+  if (logged.provenanceSha256 !== undefined && provenanceSha256 !== undefined) pairs.push(['provenance.json sha256', logged.provenanceSha256, provenanceSha256]);
+  return pairs
+    .filter(([, inLog, held]) => shown(inLog) !== shown(held))
+    .map(([member, inLog, held]) => ({ ...base, file: 'file.held', problem: `${member} differs from its file.held log entry (seq ${logged.seq})`, expected: shown(inLog), actual: shown(held) }));
 }
 
 export interface FixityReport {
@@ -69,6 +113,7 @@ export async function runFixity(db: Db, store: OriginalsStore, opts: FixityOptio
   const bytesTotal = rows.reduce((n, r) => n + r.size, 0);
   const checks: [string, string, number, string][] = [];
   await store.check(rows, { mode: opts.mode, jobs, signal: opts.signal }, (row, r) => {
+    if (opts.heldInLog) r.changed.push(...differencesFromLog(row, r.provenanceSha256, opts.heldInLog(row.evidence_number)));
     report.changed.push(...r.changed);
     if (r.missing) report.missing.push(r.missing);
     report.bytes += r.bytes;

@@ -106,7 +106,7 @@ export class LocalOriginalsStore implements OriginalsStore {
     db.transaction(() => {
       insertOriginal(db, original);
       clearCommitIntent(db, evidenceNumber);
-      req.inCommit(original, provenanceRowOf(doc));
+      req.inCommit(original, provenanceRowOf(doc), { provenanceSha256: sha256Hex(provenanceFileText(doc)) });
     })();
     return { held: original };
   }
@@ -166,7 +166,7 @@ export class LocalOriginalsStore implements OriginalsStore {
         for (const h of toHold) {
           insertOriginal(db, h.original);
           clearCommitIntent(db, h.original.evidence_number);
-          h.req.inCommit(h.original, provenanceRowOf(h.doc));
+          h.req.inCommit(h.original, provenanceRowOf(h.doc), { provenanceSha256: sha256Hex(provenanceFileText(h.doc)) });
         }
       })();
       for (const h of toHold) outcomes[h.at] = { held: h.original };
@@ -234,7 +234,8 @@ export class LocalOriginalsStore implements OriginalsStore {
       const objectRoot = path.join(storeRoot, intent.object_path);
       if (!findOriginal(db, intent.evidence_number) && existsSync(path.join(objectRoot, OCFL_OBJECT_DECLARATION))) {
         finishCommittedObject(objectRoot);
-        const doc = parseProvenanceFile(readFileSync(path.join(objectRoot, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
+        const provenanceText = readFileSync(path.join(objectRoot, 'v1', 'content', PROVENANCE_FILE));
+        const doc = parseProvenanceFile(provenanceText.toString('utf8'));
         // Two commits of the same bytes can race (another process ingesting at the same time): the
         // bytes are then held once already, and this copy is not adopted.
         const heldAlready = findOriginalBySha256(db, doc.digests.sha256);
@@ -245,7 +246,7 @@ export class LocalOriginalsStore implements OriginalsStore {
           db.transaction(() => {
             insertOriginal(db, original);
             clearCommitIntent(db, intent.evidence_number);
-            inCommit(original, provenanceRowOf(doc));
+            inCommit(original, provenanceRowOf(doc), { provenanceSha256: sha256Hex(provenanceText) });
           })();
           report.adopted.push(original);
           continue;

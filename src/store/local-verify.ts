@@ -8,49 +8,160 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
-import { listObjectRoots, listStrayPaths, PROVENANCE_FILE } from './ocfl.js';
+import { listObjectRoots, listStrayPaths, OCFL_OBJECT_DECLARATION, PROVENANCE_FILE } from './ocfl.js';
+import { parseProvenanceFile } from './provenance-file.js';
 import type { ChangedObject, CheckOptions, ObjectCheck, RecheckOptions, UntrackedEntry } from './originals.js';
 import type { OriginalRow } from './records.js';
 
-function sha256File(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+
+const OBJECT_ROOT_ENTRIES = [OCFL_OBJECT_DECLARATION, 'inventory.json', 'inventory.json.sha256', 'v1'];
+const VERSION_ENTRIES = ['inventory.json', 'inventory.json.sha256', 'content'];
+
+/** Every name under a folder, files and folders, relative to it ('a', 'a/b'). */
+function namesUnder(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix + e.name;
+    out.push(rel);
+    if (e.isDirectory()) out.push(...namesUnder(path.join(dir, e.name), rel + '/'));
+  }
+  return out;
 }
 
-/** Check one held object against the catalog row. Returns the problems found (empty = intact). */
-export async function verifyObject(storeRoot: string, row: OriginalRow, buffers: CopyBuffers): Promise<ObjectCheck> {
+const show = (v: unknown): string => (v === null || v === undefined ? 'null' : String(v));
+
+/**
+ * Every file of one object except the recording's bytes, against the catalog row: the object
+ * root and v1/ hold exactly what a held object holds (no extra file), the declaration, both
+ * inventories with their sidecars (and the same text), the inventory's id, created time and
+ * manifest, and provenance.json (its digest in the inventory and what it says of the original).
+ */
+function checkObjectFiles(root: string, row: OriginalRow): { changed: ChangedObject[]; provenanceSha256?: string } {
+  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
+  const changed: ChangedObject[] = [];
+  const change = (file: string, problem: string, expected?: unknown, actual?: unknown) =>
+    changed.push({ ...base, file, problem, ...(expected !== undefined || actual !== undefined ? { expected: show(expected), actual: show(actual) } : {}) });
+  const expectEntries = (dir: string, rel: string, expected: string[]) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      change(rel || '.', `unreadable: ${(err as Error).message}`);
+      return;
+    }
+    for (const n of names) if (!expected.includes(n)) change(rel + n, `extra file ${rel ? `in ${rel}` : 'at the object root'}: a held object has no such file`);
+    for (const n of expected) if (!names.includes(n)) change(rel + n, 'missing from the object');
+  };
+  expectEntries(root, '', OBJECT_ROOT_ENTRIES);
+  expectEntries(path.join(root, 'v1'), 'v1/', VERSION_ENTRIES);
+  try {
+    const decl = readFileSync(path.join(root, OCFL_OBJECT_DECLARATION), 'utf8');
+    if (decl !== 'ocfl_object_1.1\n') change(OCFL_OBJECT_DECLARATION, 'object declaration changed');
+  } catch {
+    /* reported missing above */
+  }
+  const inventoryTexts: (Buffer | undefined)[] = [];
+  for (const rel of ['', 'v1/']) {
+    try {
+      const text = readFileSync(path.join(root, rel, 'inventory.json'));
+      inventoryTexts.push(text);
+      const sidecar = readFileSync(path.join(root, rel, 'inventory.json.sha256'), 'utf8').trim().split(/\s+/)[0];
+      const actual = createHash('sha256').update(text).digest('hex');
+      if (sidecar !== actual) changed.push({ ...base, file: `${rel}inventory.json`, problem: 'inventory does not match its sidecar digest', expected: sidecar, actual });
+    } catch (err) {
+      inventoryTexts.push(undefined);
+      change(`${rel}inventory.json`, `inventory unreadable: ${(err as Error).message}`);
+    }
+  }
+  const [rootText, versionText] = inventoryTexts;
+  if (rootText && versionText && !rootText.equals(versionText)) change('v1/inventory.json', 'version inventory differs from the root inventory (an object with only v1 has one inventory)');
+  let inventory: any;
+  try {
+    inventory = rootText ? JSON.parse(rootText.toString('utf8')) : undefined;
+  } catch (err) {
+    change('inventory.json', `inventory unreadable: ${(err as Error).message}`);
+  }
+  const provPath = `v1/content/${PROVENANCE_FILE}`;
+  let provDigest: string | undefined;
+  if (inventory) {
+    if (inventory.id !== row.object_id) change('inventory.json', 'inventory names another object', row.object_id, inventory.id);
+    if (inventory.head !== 'v1') change('inventory.json', 'inventory head is not v1', 'v1', inventory.head);
+    const created = inventory.versions?.v1?.created;
+    if (created !== row.held_at) change('inventory.json', 'inventory created time differs from the time the original was held', row.held_at, created);
+    const manifest = (inventory.manifest ?? {}) as Record<string, string[]>;
+    const listed = Object.entries(manifest).flatMap(([digest, paths]) => paths.map((p) => [p, digest] as const));
+    const contentDigest = listed.find(([p]) => p === row.content_path)?.[1];
+    if (contentDigest === undefined) change(row.content_path, 'content file not in the inventory manifest');
+    else if (contentDigest !== row.sha256) changed.push({ ...base, file: row.content_path, problem: 'inventory digest differs from the catalog', expected: row.sha256, actual: contentDigest });
+    provDigest = listed.find(([p]) => p === provPath)?.[1];
+    for (const [p] of listed) if (p !== row.content_path && p !== provPath) change(p, 'inventory lists a file a held object does not have');
+    const state = (inventory.versions?.v1?.state ?? {}) as Record<string, string[]>;
+    const stateListed = Object.entries(state).flatMap(([digest, paths]) => paths.map((p) => `${digest} v1/content/${p}`)).sort();
+    const manifestListed = listed.map(([p, d]) => `${d} ${p}`).sort();
+    if (stateListed.join('\n') !== manifestListed.join('\n')) change('inventory.json', 'inventory version state differs from its manifest');
+  }
+  const contentDir = path.join(root, 'v1', 'content');
+  if (existsSync(contentDir)) {
+    for (const name of namesUnder(contentDir)) {
+      const rel = `v1/content/${name}`;
+      if (rel !== row.content_path && rel !== provPath) change(rel, 'file in v1/content not in the inventory');
+    }
+  }
+  let provenanceSha256: string | undefined;
+  let text: Buffer | undefined;
+  try {
+    text = readFileSync(path.join(root, provPath));
+  } catch {
+    change(provPath, 'provenance missing');
+  }
+  if (text) {
+    provenanceSha256 = createHash('sha256').update(text).digest('hex');
+    if (provDigest !== undefined && provenanceSha256 !== provDigest) change(provPath, 'provenance changed', provDigest, provenanceSha256);
+    try {
+      const doc = parseProvenanceFile(text.toString('utf8'));
+      const says: [string, unknown, unknown][] = [
+        ['evidenceNumber', doc.evidenceNumber, row.evidence_number],
+        ['objectId', doc.objectId, row.object_id],
+        ['digests.sha256', doc.digests.sha256, row.sha256],
+        ['digests.sm3', doc.digests.sm3, row.sm3],
+        ['content.size', doc.content.size, row.size],
+        ['content.path', doc.content.path, row.content_path],
+        ['heldAt', doc.heldAt, row.held_at],
+        ['session', doc.session, row.session_id],
+        ['recorder.id', doc.recorder.id, row.recorder_id],
+        ['officer.id', doc.officer.id, row.officer_id],
+        ['source.path', doc.source.path, row.source_path],
+      ];
+      for (const [member, inFile, inRow] of says) if (show(inFile) !== show(inRow)) change(provPath, `provenance.json ${member} differs from the catalog`, inRow, inFile);
+    } catch (err) {
+      change(provPath, `provenance unreadable: ${(err as Error).message}`);
+    }
+  }
+  return { changed, provenanceSha256 };
+}
+
+/** Quick check: every file of the object but the recording's bytes, and the recording's size. */
+export function quickCheckObject(storeRoot: string, row: OriginalRow): ObjectCheck {
   const root = path.join(storeRoot, row.object_path);
   const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
   if (!existsSync(root)) return { changed: [], missing: { ...base, problem: 'object directory is gone' }, bytes: 0 };
-  const changed: ChangedObject[] = [];
+  const { changed, provenanceSha256 } = checkObjectFiles(root, row);
   const content = path.join(root, row.content_path);
-  let inventory: any;
-  try {
-    const text = readFileSync(path.join(root, 'inventory.json'));
-    inventory = JSON.parse(text.toString('utf8'));
-    const sidecar = readFileSync(path.join(root, 'inventory.json.sha256'), 'utf8').trim().split(/\s+/)[0];
-    const actual = createHash('sha256').update(text).digest('hex');
-    if (sidecar !== actual) changed.push({ ...base, file: 'inventory.json', problem: 'inventory does not match its sidecar digest', expected: sidecar, actual });
-  } catch (err) {
-    changed.push({ ...base, file: 'inventory.json', problem: `inventory unreadable: ${(err as Error).message}` });
-  }
-  if (inventory && inventory.id !== row.object_id) {
-    changed.push({ ...base, file: 'inventory.json', problem: 'inventory names another object', expected: row.object_id, actual: String(inventory.id) });
-  }
-  if (inventory?.manifest) {
-    const listed = Object.entries(inventory.manifest as Record<string, string[]>).find(([, paths]) => paths.includes(row.content_path));
-    if (!listed) changed.push({ ...base, file: row.content_path, problem: 'content file not in the inventory manifest' });
-    else if (listed[0] !== row.sha256) changed.push({ ...base, file: row.content_path, problem: 'inventory digest differs from the catalog', expected: row.sha256, actual: listed[0] });
-    const prov = `v1/content/${PROVENANCE_FILE}`;
-    const provDigest = Object.entries(inventory.manifest as Record<string, string[]>).find(([, paths]) => paths.includes(prov))?.[0];
-    if (provDigest && existsSync(path.join(root, prov))) {
-      const actual = sha256File(path.join(root, prov));
-      if (actual !== provDigest) changed.push({ ...base, file: prov, problem: 'provenance changed', expected: provDigest, actual });
-    } else changed.push({ ...base, file: prov, problem: 'provenance missing' });
-  }
+  if (!existsSync(content)) return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes: 0, provenanceSha256 };
+  const size = statSync(content).size;
+  if (size !== row.size) changed.push({ ...base, file: row.content_path, problem: 'size changed', expected: String(row.size), actual: String(size) });
+  return { changed, bytes: size, provenanceSha256 };
+}
+
+/** Full check: every file of the object, the recording re-hashed. */
+export async function fullCheckObject(storeRoot: string, row: OriginalRow, buffers: CopyBuffers): Promise<ObjectCheck> {
+  const root = path.join(storeRoot, row.object_path);
+  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
+  if (!existsSync(root)) return { changed: [], missing: { ...base, problem: 'object directory is gone' }, bytes: 0 };
+  const { changed, provenanceSha256 } = checkObjectFiles(root, row);
+  const content = path.join(root, row.content_path);
+  if (!existsSync(content)) return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes: 0, provenanceSha256 };
   let bytes = 0;
-  if (!existsSync(content)) {
-    return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes };
-  }
   try {
     const result = await hashFile(content, ['sha256'], buffers);
     bytes = result.bytes;
@@ -61,63 +172,7 @@ export async function verifyObject(storeRoot: string, row: OriginalRow, buffers:
   } catch (err) {
     changed.push({ ...base, file: row.content_path, problem: `unreadable: ${(err as Error).message}` });
   }
-  return { changed, bytes };
-}
-
-
-function countFiles(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        files++;
-        bytes += statSync(p).size;
-      }
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return { files, bytes };
-}
-
-/** Quick check: the object is there, its inventory intact, its content files counted and sized. */
-export function quickCheckObject(storeRoot: string, row: OriginalRow): ObjectCheck {
-  const root = path.join(storeRoot, row.object_path);
-  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
-  if (!existsSync(root)) return { changed: [], missing: { ...base, problem: 'object directory is gone' }, bytes: 0 };
-  const changed: ChangedObject[] = [];
-  let manifestCount: number | undefined;
-  try {
-    const text = readFileSync(path.join(root, 'inventory.json'));
-    const sidecar = readFileSync(path.join(root, 'inventory.json.sha256'), 'utf8').trim().split(/\s+/)[0];
-    const actual = createHash('sha256').update(text).digest('hex');
-    if (sidecar !== actual) changed.push({ ...base, file: 'inventory.json', problem: 'inventory does not match its sidecar digest', expected: sidecar, actual });
-    const inv = JSON.parse(text.toString('utf8')) as { manifest?: Record<string, string[]> };
-    manifestCount = Object.values(inv.manifest ?? {}).reduce((n, paths) => n + paths.length, 0);
-  } catch (err) {
-    changed.push({ ...base, file: 'inventory.json', problem: `inventory unreadable: ${(err as Error).message}` });
-  }
-  const content = path.join(root, row.content_path);
-  if (!existsSync(content)) return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes: 0 };
-  const size = statSync(content).size;
-  if (size !== row.size) changed.push({ ...base, file: row.content_path, problem: 'size changed', expected: String(row.size), actual: String(size) });
-  const oxum = countFiles(path.join(root, 'v1', 'content'));
-  if (manifestCount !== undefined && oxum.files !== manifestCount) {
-    changed.push({ ...base, file: 'v1/content', problem: 'file count differs from the inventory', expected: String(manifestCount), actual: String(oxum.files) });
-  }
-  return { changed, bytes: size };
-}
-
-/** Full check: re-hash (verifyObject) plus the count of content files. */
-export async function fullCheckObject(storeRoot: string, row: OriginalRow, buffers: CopyBuffers): Promise<ObjectCheck> {
-  const r = await verifyObject(storeRoot, row, buffers);
-  if (!r.missing) {
-    const q = quickCheckObject(storeRoot, row);
-    for (const c of q.changed) if (c.file === 'v1/content') r.changed.push(c);
-  }
-  return r;
+  return { changed, bytes, provenanceSha256 };
 }
 
 function workerUrl(): URL | undefined {

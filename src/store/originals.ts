@@ -43,7 +43,13 @@ export interface HoldRequest {
    * provenance.json; null without derived facts). Throwing rolls the hold's catalog rows back
    * (the object, already in place, is then adopted by the next start's recovery).
    */
-  inCommit(original: OriginalRow, provenance: ProvenanceRow | null): void;
+  inCommit(original: OriginalRow, provenance: ProvenanceRow | null, held: HeldObjectFacts): void;
+}
+
+/** What the store wrote beside the recording, for the file.held entry (so verify can compare it with the log). */
+export interface HeldObjectFacts {
+  /** SHA-256 of the object's provenance.json. */
+  provenanceSha256: string;
 }
 
 export type HoldOutcome =
@@ -92,6 +98,8 @@ export interface ObjectCheck {
   changed: ChangedObject[];
   missing?: MissingObject;
   bytes: number;
+  /** SHA-256 of the object's provenance.json as the store holds it (compared with the log). */
+  provenanceSha256?: string;
 }
 
 /** An object or entry in the store that is no held original. */
