@@ -9,7 +9,9 @@
 //   consistency.json     proof that the previous export's checkpoint is a prefix of this one
 //   previous-checkpoint  the previous export's signed checkpoint (when there was one)
 //   station.pub          the station's verifier key (signed-note text)
-//   manifest.json        format, origin, range, size, root, created, SHA-256 of every file above
+//   manifest.json        format, origin, range, size, root, created, whether the export is the whole
+//                        log up to its checkpoint, SHA-256 of every file above; mandatory. Its own
+//                        SHA-256 is logged (log.exported), so the next export proves it unchanged.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
@@ -67,6 +69,10 @@ export interface ExportSummary {
   end: number;
   size: number;
   root: string;
+  /** The whole log up to its checkpoint, or a range of it (as manifest.json says). */
+  whole: boolean;
+  /** SHA-256 of manifest.json (logged in the log.exported entry). */
+  manifestSha256: string;
   files: Record<string, string>;
 }
 
@@ -237,12 +243,14 @@ export async function writeExport(input: ExportInput): Promise<ExportSummary> {
     size: input.checkpoint.size,
     root: input.checkpoint.root.toString('base64'),
     previous: input.previous ? { size: input.previous.size, root: input.previous.root.toString('base64') } : null,
+    // The whole log up to the checkpoint, or a range of it: log verify fails a bundle that says whole and is not.
+    whole: input.start === 0 && end === input.checkpoint.size,
     created: input.createdAt,
     sha256: files,
   };
-  writeWhole(path.join(dir, EXPORT_FILES.manifest), JSON.stringify(manifest, null, 1) + '\n');
+  const manifestSha256 = writeWhole(path.join(dir, EXPORT_FILES.manifest), JSON.stringify(manifest, null, 1) + '\n');
   fsyncDirectoryIfSupported(dir);
-  return { dir, start: input.start, end, size: input.checkpoint.size, root: manifest.root, files };
+  return { dir, start: input.start, end, size: input.checkpoint.size, root: manifest.root, whole: manifest.whole, manifestSha256, files };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,6 +273,10 @@ export interface ExportVerification {
   end?: number;
   size?: number;
   root?: string;
+  /** The manifest's claim, checked: the whole log up to its checkpoint (true) or a range of it. */
+  whole?: boolean;
+  /** SHA-256 of manifest.json, as the next export's log.exported entry should name it. */
+  manifestSha256?: string;
   key: { source: 'file' | 'export'; text?: string };
   checks: string[];
   problems: ExportProblem[];
@@ -342,9 +354,10 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
   result.size = checkpoint.size;
   result.root = checkpoint.root.toString('base64');
   result.checks.push(`checkpoint signed by ${verifier.name} (${verifier.keyHash.toString('hex')}): size ${checkpoint.size}`);
-  // Manifest (informational, but must agree)
-  const manBuf = read(dir, EXPORT_FILES.manifest, result, false);
-  let manifest: { format?: string; start?: number; end?: number; size?: number; root?: string; sha256?: Record<string, string> } = {};
+  // Manifest: mandatory; must agree with the checkpoint, the range and every file
+  const manBuf = read(dir, EXPORT_FILES.manifest, result);
+  let manifest: { format?: string; start?: number; end?: number; size?: number; root?: string; whole?: unknown; sha256?: Record<string, string> } = {};
+  if (manBuf) result.manifestSha256 = createHash('sha256').update(manBuf).digest('hex');
   if (manBuf) {
     try {
       manifest = JSON.parse(manBuf.toString('utf8'));
@@ -369,6 +382,19 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
   }
   result.start = rp.start;
   result.end = rp.end;
+  const isWhole = rp.start === 0 && rp.end === checkpoint.size;
+  result.whole = isWhole;
+  if (manBuf && (manifest.start !== rp.start || manifest.end !== rp.end)) {
+    problems.push({ message: `manifest.json says entries ${manifest.start}..${manifest.end}, the range proof ${rp.start}..${rp.end}: the range was changed`, file: EXPORT_FILES.manifest });
+  }
+  if (manifest.whole === true && !isWhole) {
+    problems.push({
+      message: `manifest.json says this is the whole log up to its checkpoint (size ${checkpoint.size}), but it holds entries ${rp.start}..${rp.end}: entries were dropped`,
+      file: EXPORT_FILES.manifest,
+    });
+  } else if (manBuf && typeof manifest.whole !== 'boolean') {
+    problems.push({ message: 'manifest.json does not say whether the export is the whole log or a range', file: EXPORT_FILES.manifest });
+  }
   if (rp.size !== checkpoint.size) problems.push({ message: `${EXPORT_FILES.rangeProof}: size ${rp.size} differs from the checkpoint's ${checkpoint.size}`, file: EXPORT_FILES.rangeProof });
   // Entries and their leaf hashes
   const entBuf = read(dir, EXPORT_FILES.entries, result);
@@ -453,9 +479,8 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
     ]);
     for (const [name, want] of Object.entries(manifest.sha256)) {
       const b = already.has(name) ? already.get(name) : read(dir, name, result, false);
-      if (b && createHash('sha256').update(b).digest('hex') !== want) {
-        if (name === EXPORT_FILES.csv) problems.push({ message: `${name} differs from what was exported`, file: name });
-      }
+      if (!b) problems.push({ message: `${name} is listed in manifest.json but missing`, file: name });
+      else if (createHash('sha256').update(b).digest('hex') !== want) problems.push({ message: `${name} differs from what was exported (its SHA-256 in manifest.json)`, file: name });
     }
   }
   return { verifier, checkpoint, start: rp.start, entries, leafHashes };
@@ -498,7 +523,32 @@ function checkPrevious(dir: string, previousDir: string, keyText: string | undef
       result.problems.push({ message: `not consistent with the previous export: ${e.message}`, file: EXPORT_FILES.consistency });
     }
   }
+  checkPreviousManifestLogged(previousDir, prevResult.manifestSha256, prev.checkpoint, current, result);
   if (size1 === size2 && !consistent) result.problems.push({ message: 'same size as the previous export but a different root: the log was rewritten' });
   if (consistent) result.checks.push(`consistent with the previous export ${previousDir} (size ${size1} -> ${size2})`);
   result.previous = { dir: previousDir, size: size1, root: prev.checkpoint.root.toString('base64'), consistent };
+}
+
+/**
+ * The previous export's manifest.json against the log.exported entry the station wrote when it
+ * made it (when this export's entries hold that entry): an edited or replaced manifest shows.
+ */
+function checkPreviousManifestLogged(previousDir: string, manifestSha256: string | undefined, prevCheckpoint: Checkpoint, current: LoadedExport, result: ExportVerification): void {
+  if (!manifestSha256) return;
+  const root = prevCheckpoint.root.toString('base64');
+  for (let i = 0; i < current.entries.length; i++) {
+    let e: { type?: unknown; data?: { size?: unknown; root?: unknown; manifestSha256?: unknown } };
+    try {
+      e = JSON.parse(current.entries[i]);
+    } catch {
+      continue;
+    }
+    if (e.type !== 'log.exported' || e.data?.size !== prevCheckpoint.size || e.data?.root !== root) continue;
+    const seq = current.start + i;
+    if (e.data.manifestSha256 === undefined) return;
+    if (e.data.manifestSha256 !== manifestSha256) {
+      result.problems.push({ message: `the previous export's manifest.json is not the one logged when it was made (entry ${seq}): it was edited`, seq, file: EXPORT_FILES.entries, line: i + 1 });
+    } else result.checks.push(`the previous export's manifest.json is the one logged when it was made (entry ${seq})`);
+    return;
+  }
 }

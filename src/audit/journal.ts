@@ -9,6 +9,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 import { fsyncDirectoryIfSupported } from '../lib/durable.js';
+import { keepOwnerOfFolder } from '../lib/owner.js';
 import type Database from 'better-sqlite3';
 import { setAsideTornTail, tornTailOf } from './journal-tail.js';
 
@@ -77,16 +78,16 @@ export class JournalLossError extends Error {
 }
 
 /** The last seq the journal was known to hold (-1: never written, or a catalog without the mark). */
-export function journalMark(db: Db): number {
+export function journalMark(db: Db, dir: string): number {
   const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_journal_mark'`).get();
   if (!has) return -1;
-  const row = db.prepare('SELECT last_seq FROM audit_journal_mark WHERE id = 1').get() as { last_seq: number } | undefined;
+  const row = db.prepare('SELECT last_seq FROM audit_journal_mark WHERE dir = ?').get(path.resolve(dir)) as { last_seq: number } | undefined;
   return row?.last_seq ?? -1;
 }
 
-function setJournalMark(db: Db, lastSeq: number): void {
+function setJournalMark(db: Db, dir: string, lastSeq: number): void {
   const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_journal_mark'`).get();
-  if (has) db.prepare('INSERT INTO audit_journal_mark (id, last_seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq').run(lastSeq);
+  if (has) db.prepare('INSERT INTO audit_journal_mark (dir, last_seq) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET last_seq = excluded.last_seq').run(path.resolve(dir), lastSeq);
 }
 
 export interface JournalSyncResult {
@@ -100,14 +101,17 @@ export interface JournalSyncResult {
  * the same entry twice.
  */
 export function syncJournal(db: Db, dir: string, now = new Date(), opts: { rewriteLost?: boolean } = {}): JournalSyncResult {
-  mkdirSync(dir, { recursive: true });
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    keepOwnerOfFolder(dir, path.dirname(dir));
+  }
   const run = db.transaction((): JournalSyncResult => {
     // An append cut short (a full disk) left a torn last line: keep it aside and cut it, so the
     // journal goes on after the entries it holds whole.
     const existing = journalFiles(dir);
     if (existing.length) setAsideTornTail(dir, existing[existing.length - 1]);
     const last = lastJournaledSeq(dir);
-    const mark = journalMark(db);
+    const mark = journalMark(db, dir);
     // Entries the journal held and no longer holds are evidence of tampering: never quietly
     // re-written from the catalog (which may be the copy that was changed).
     if (last < mark && !opts.rewriteLost) throw new JournalLossError(dir, last, mark);
@@ -143,6 +147,7 @@ export function syncJournal(db: Db, dir: string, now = new Date(), opts: { rewri
       if (day !== fdDay) {
         const file = path.join(dir, `${day}.jsonl`);
         fd = openSync(file, 'a', 0o644);
+        keepOwnerOfFolder(file); // a root command's new day file stays the service user's
         fdDay = day;
         currentDay = day;
       }
@@ -150,7 +155,7 @@ export function syncJournal(db: Db, dir: string, now = new Date(), opts: { rewri
     }
     flush();
     if (rows.length) fsyncDirectoryIfSupported(dir);
-    if (expect - 1 > mark) setJournalMark(db, expect - 1);
+    if (expect - 1 > mark) setJournalMark(db, dir, expect - 1);
     return { appended: rows.length, sealed: sealFinishedDays(dir, now) };
   });
   return run.immediate();

@@ -11,11 +11,26 @@ export function keyPaths(homeDir: string): { dir: string; privateKey: string; pu
   return { dir, privateKey: path.join(dir, 'station.key'), publicKey: path.join(dir, 'station.pub') };
 }
 
+/** A key that is missing, unreadable or not this station's: a configuration error (exit 2). */
 export class KeyError extends Error {
   override name = 'KeyError';
+  readonly exitCode = 2;
 }
 
-/** Create the station key if there is none. Returns the signer and whether it was created. */
+/** What to do when the station key is gone: it is never made again on its own. */
+export function missingKeyMessage(homeDir: string): string {
+  const p = keyPaths(homeDir);
+  return (
+    `no station key at ${p.privateKey}. It signs this station's checkpoints; it is made once, by \`evidock init\` on a new home, ` +
+    'and never made again on its own (a new key would let anyone re-sign a rewritten history). ' +
+    `Restore keys/station.key (mode 0600, owner the service user) from the station's backup; ${p.publicKey} is its public half`
+  );
+}
+
+/**
+ * Create the station key if there is none. Returns the signer and whether it was created. Only
+ * for a home with no signed history (createStationKeyOnce checks that): never to replace a lost key.
+ */
 export function ensureStationKey(homeDir: string, stationId: string): { signer: Signer; created: boolean } {
   const p = keyPaths(homeDir);
   if (existsSync(p.privateKey)) return { signer: loadStationKey(homeDir, stationId), created: false };
@@ -29,7 +44,7 @@ export function ensureStationKey(homeDir: string, stationId: string): { signer: 
 
 export function loadStationKey(homeDir: string, stationId?: string): Signer {
   const p = keyPaths(homeDir);
-  if (!existsSync(p.privateKey)) throw new KeyError(`no station key at ${p.privateKey}; run \`evidock init\` first`);
+  if (!existsSync(p.privateKey)) throw new KeyError(missingKeyMessage(homeDir));
   const mode = statSync(p.privateKey).mode & 0o777;
   if (mode & 0o077) throw new KeyError(`station key ${p.privateKey} is readable by others (mode ${mode.toString(8)}); chmod 600 it`);
   let signer: Signer;

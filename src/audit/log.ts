@@ -34,18 +34,23 @@ export function leafHash(entry: string | Buffer): Buffer {
 export interface Actor {
   /** 'daemon' for the service, 'cli' for a command someone ran. */
   via: 'daemon' | 'cli';
+  /** The name of the process's real uid (from the passwd database, never from the environment). */
   user: string;
+  /** The process's real uid (the kernel's word, not a claim). */
+  uid?: number;
+  /** $SUDO_USER: only a claim (anyone can set it), recorded beside the real uid. */
   sudoUser?: string;
 }
 
 export function currentActor(via: Actor['via']): Actor {
-  let user = process.env.USER ?? '';
+  const uid = process.getuid?.();
+  let user = uid === undefined ? 'unknown' : `uid ${uid}`;
   try {
     user = os.userInfo().username;
   } catch {
-    /* no passwd entry (containers): keep $USER */
+    /* no passwd entry (containers): the uid stands for the name */
   }
-  return { via, user, sudoUser: process.env.SUDO_USER || undefined };
+  return { via, user, uid, sudoUser: process.env.SUDO_USER || undefined };
 }
 
 export interface AuditEvent {
@@ -141,7 +146,7 @@ export class AuditLog {
       seq,
       at,
       type: event.type,
-      actor: { via: event.actor.via, user: event.actor.user, sudoUser: event.actor.sudoUser },
+      actor: { via: event.actor.via, user: event.actor.user, uid: event.actor.uid, sudoUser: event.actor.sudoUser },
       data: event.data,
     });
     const hash = leafHash(entry);

@@ -6,16 +6,17 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { writeNewFileDurably } from '../lib/durable.js';
+import { keepOwnerOfFolder } from '../lib/owner.js';
 import type Database from 'better-sqlite3';
 import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js';
 import { writeExport, type ExportSummary } from './export.js';
 import { exportEntries } from './export-rows.js';
-import { ensureStationKey } from './keys.js';
+import { signingKey } from './key-life.js';
 import { appendAuditEntry, type Actor } from './log.js';
 import { ProofError, verifyInclusion, leafHash, HASH_SIZE } from './merkle.js';
 import { NoteError, formatVerifierKey, parseVerifierKey, verifierOf } from './note.js';
 import { rangeProof } from './range.js';
-import { catchUpTree } from './tree-store.js';
+import { auditTree, catchUpTree } from './tree-store.js';
 
 type Db = Database.Database;
 
@@ -43,18 +44,22 @@ export function checkpointsDir(homeDir: string): string {
  * write-once file. Runs under the catalog's write lock so the size is the committed size.
  */
 export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = new Date()): CheckpointRow {
-  const { signer } = ensureStationKey(st.homeDir, st.stationId);
+  const signer = signingKey(db, st.homeDir, st.stationId);
   const run = db.transaction((): CheckpointRow => {
     const tree = catchUpTree(db);
     const size = tree.size;
     const root = tree.root();
     const note = signCheckpoint({ origin: st.stationId, size, root }, signer);
     const dir = checkpointsDir(st.homeDir);
-    mkdirSync(dir, { recursive: true });
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      keepOwnerOfFolder(dir, st.homeDir);
+    }
     const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     let name = `${String(size).padStart(12, '0')}-${stamp}-${reason}.checkpoint`;
     for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${String(size).padStart(12, '0')}-${stamp}-${reason}-${i}.checkpoint`;
     writeNewFileDurably(path.join(dir, name), note);
+    keepOwnerOfFolder(path.join(dir, name), st.homeDir);
     const created_at = now.toISOString();
     const info = db
       .prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)')
@@ -66,6 +71,12 @@ export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = ne
 
 export function latestCheckpoint(db: Db): CheckpointRow | undefined {
   return db.prepare('SELECT * FROM audit_checkpoints ORDER BY id DESC LIMIT 1').get() as CheckpointRow | undefined;
+}
+
+/** The newest signed checkpoint the stored tree reaches (what a read-only export or proof is made against). */
+export function newestCheckpointWithin(db: Db, minSize = 0): CheckpointRow | undefined {
+  const size = auditTree(db).size;
+  return db.prepare('SELECT * FROM audit_checkpoints WHERE size <= ? AND size > ? ORDER BY size DESC, id DESC LIMIT 1').get(size, minSize) as CheckpointRow | undefined;
 }
 
 /** Checkpoint unless the last one already covers the current size (hourly ticks on a quiet log). */
@@ -87,6 +98,11 @@ export interface ExportOptions {
   inWorker?: (task: URL, args: unknown) => Promise<unknown>;
   /** Told how many of the exported entries are written so far (for a progress bar). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * An auditor on a home they cannot write: export up to the newest checkpoint already signed
+   * (nothing is signed, stored or logged), with the station's public key text to ship.
+   */
+  readOnly?: { publicKey: string };
 }
 
 export interface ExportResult extends ExportSummary {
@@ -119,9 +135,11 @@ function* counted<T>(items: Iterable<T>, total: number, onProgress?: (done: numb
 
 export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Promise<ExportResult> {
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`export directory ${opts.out} is not empty; choose a new one`);
-  const { signer } = ensureStationKey(st.homeDir, st.stationId);
-  const cp = writeCheckpoint(db, st, 'export');
-  const tree = catchUpTree(db);
+  const signedAlready = opts.readOnly ? newestCheckpointWithin(db) : undefined;
+  if (opts.readOnly && !signedAlready) throw new Error('no signed checkpoint to export up to yet; run the export as the service user, or wait for the daemon\'s next checkpoint');
+  const verifierKey = opts.readOnly ? opts.readOnly.publicKey : formatVerifierKey(verifierOf(signingKey(db, st.homeDir, st.stationId)));
+  const cp = signedAlready ?? writeCheckpoint(db, st, 'export');
+  const tree = opts.readOnly ? auditTree(db) : catchUpTree(db);
   const size = cp.size;
   // The time range maps to a contiguous run of sequence numbers.
   const first = opts.from
@@ -155,10 +173,11 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
     checkpoint: { note: cp.note, size, root: cp.root },
     rangeProof: proof,
     previous,
-    verifierKey: formatVerifierKey(verifierOf(signer)),
+    verifierKey,
     createdAt: new Date().toISOString(),
     writeCsv: csvOnWorker(opts.inWorker, start, end),
   });
+  if (opts.readOnly) return { ...summary, checkpointFile: cp.file, previous: prevRow && previous ? { size: prevRow.size, dir: prevRow.dir } : null };
   db.transaction(() => {
     db.prepare('INSERT INTO audit_exports (checkpoint_id, start_seq, end_seq, dir, created_at) VALUES (?, ?, ?, ?, ?)').run(
       cp.id,
@@ -169,7 +188,10 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
     );
     appendAuditEntry(db, {
       type: 'log.exported',
-      data: { out: path.resolve(opts.out), from: opts.from, to: opts.to, start, end: summary.end, size, root: cp.root.toString('base64'), previousSize: previous?.size },
+      data: {
+        out: path.resolve(opts.out), from: opts.from, to: opts.to, start, end: summary.end, size, root: cp.root.toString('base64'), previousSize: previous?.size,
+        whole: summary.whole, manifestSha256: summary.manifestSha256,
+      },
       actor: opts.actor,
     });
   })();
@@ -195,18 +217,21 @@ export interface InclusionBundle {
 }
 
 /** Find the file.held entry of an evidence number and prove it against a fresh checkpoint. */
-export function inclusionBundle(db: Db, st: StationRef, evidenceNumber: string): InclusionBundle {
+export function inclusionBundle(db: Db, st: StationRef, evidenceNumber: string, readOnly?: { publicKey: string }): InclusionBundle {
   const row = db
     .prepare(`SELECT seq, entry FROM audit_entries WHERE type = 'file.held' AND json_extract(entry, '$.data.evidenceNumber') = ? ORDER BY seq LIMIT 1`)
     .get(evidenceNumber) as { seq: number; entry: string } | undefined;
   if (!row) throw new Error(`no file.held entry for evidence number ${evidenceNumber}`);
-  return inclusionBundleForSeq(db, st, row.seq, evidenceNumber);
+  return inclusionBundleForSeq(db, st, row.seq, evidenceNumber, readOnly);
 }
 
-export function inclusionBundleForSeq(db: Db, st: StationRef, seq: number, evidenceNumber?: string): InclusionBundle {
-  const { signer } = ensureStationKey(st.homeDir, st.stationId);
-  const cp = writeCheckpoint(db, st, 'proof');
-  const tree = catchUpTree(db);
+/** The bundle against a fresh checkpoint; read-only (an auditor), against the newest signed one that covers the entry. */
+export function inclusionBundleForSeq(db: Db, st: StationRef, seq: number, evidenceNumber?: string, readOnly?: { publicKey: string }): InclusionBundle {
+  const signedAlready = readOnly ? newestCheckpointWithin(db, seq) : undefined;
+  if (readOnly && !signedAlready) throw new Error(`no signed checkpoint covers entry ${seq} yet; run the proof as the service user, or wait for the daemon's next checkpoint`);
+  const stationKey = readOnly ? readOnly.publicKey : formatVerifierKey(verifierOf(signingKey(db, st.homeDir, st.stationId)));
+  const cp = signedAlready ?? writeCheckpoint(db, st, 'proof');
+  const tree = readOnly ? auditTree(db) : catchUpTree(db);
   const row = db.prepare('SELECT entry FROM audit_entries WHERE seq = ?').get(seq) as { entry: string };
   return {
     format: PROOF_FORMAT,
@@ -218,7 +243,7 @@ export function inclusionBundleForSeq(db: Db, st: StationRef, seq: number, evide
     treeSize: cp.size,
     proof: tree.inclusionProof(seq, cp.size).map((h) => h.toString('base64')),
     checkpoint: cp.note,
-    stationKey: formatVerifierKey(verifierOf(signer)),
+    stationKey,
   };
 }
 

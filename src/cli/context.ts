@@ -1,10 +1,13 @@
 // What every command needs: the configuration, the home, the catalog; and the exit codes.
 import type { Command } from 'commander';
 import { forTerminal } from '../lib/terminal-text.js';
-import { attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { appendAuditEntry, attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
+import type { Json } from '../lib/json.js';
 import { ConfigError, type Config } from '../config.js';
 import { assertEvidockHome, loadConfig, prepareHome, type Home } from '../home.js';
-import { openCatalog, type Db } from '../store/catalog.js';
+import { openCatalog, openCatalogForReading, type Db } from '../store/catalog.js';
 import { initStorageRoot } from '../store/ocfl.js';
 
 export const EXIT_OK = 0;
@@ -35,7 +38,26 @@ export interface CliContext {
   home: Home;
   db: Db;
   actor: Actor;
+  /** The home is read-only for this user (an auditor): the catalog is open for reading only. */
+  readOnly: boolean;
+  /**
+   * Logs a read or an export as an audit entry with the real uid; where this user cannot write
+   * the home (an auditor, group evidock-audit), says plainly on stderr that the read is not logged.
+   */
+  logRead(type: string, data: { [key: string]: Json | undefined }): void;
   close(): void;
+}
+
+/** Whether this process may write the catalog and its folder (else an auditor reads only). */
+function canWriteCatalog(home: Home): boolean {
+  try {
+    accessSync(home.catalog, constants.W_OK);
+    accessSync(path.dirname(home.catalog), constants.W_OK);
+    accessSync(home.journal, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Load the configuration of an existing home (exit 2 if the folder is not an evidock home). */
@@ -45,13 +67,28 @@ export function loadHomeConfig(cmd: Command, opts: { catalog?: boolean } = {}): 
   return { config, home };
 }
 
-/** Load config and open the catalog; only `init` passes create (every other command needs a home). */
-export function openCli(cmd: Command, opts: { create?: boolean } = {}): CliContext {
+/**
+ * Load config and open the catalog; only `init` passes create (every other command needs a home).
+ * Commands that only read (verify, show, list, report, log export, log proof) pass readOnlyOk: on a
+ * home this user cannot write they open the catalog read-only instead of failing.
+ */
+export function openCli(cmd: Command, opts: { create?: boolean; readOnlyOk?: boolean } = {}): CliContext {
   const { config, home } = loadConfig(globalOptions(cmd));
   if (opts.create) {
     prepareHome(home);
     initStorageRoot(home.store);
   } else assertEvidockHome(home);
+  const actor = currentActor('cli');
+  if (opts.readOnlyOk && !opts.create && !canWriteCatalog(home)) {
+    const db = openCatalogForReading(home.catalog);
+    const who = `uid ${actor.uid ?? '?'} (${actor.user})`;
+    return {
+      config, home, db, actor, readOnly: true,
+      logRead: (type) =>
+        process.stderr.write(`evidock: this ${type} is not logged: ${home.dir} is read-only for ${who}, and evidock has no daemon socket to log it through yet\n`),
+      close: () => db.close(),
+    };
+  }
   const db = openCatalog(home.catalog);
   attachAuditHome(db, home.dir); // entries also go to <home>/journal after each commit
   const close = () => {
@@ -61,7 +98,8 @@ export function openCli(cmd: Command, opts: { create?: boolean } = {}): CliConte
       db.close();
     }
   };
-  return { config, home, db, actor: currentActor('cli'), close };
+  const logRead = (type: string, data: { [key: string]: Json | undefined }) => db.transaction(() => appendAuditEntry(db, { type, data, actor }))();
+  return { config, home, db, actor, readOnly: false, logRead, close };
 }
 
 export { ConfigError };

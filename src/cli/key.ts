@@ -1,12 +1,13 @@
 // evidock init / key show: the station's Ed25519 signing key.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ensureStationKey, keyPaths, loadStationKey } from '../audit/keys.js';
-import { appendAuditEntry } from '../audit/log.js';
+import { createStationKeyOnce } from '../audit/key-life.js';
+import { keyPaths, stationVerifier } from '../audit/keys.js';
+import { openCheckpoint } from '../audit/checkpoint.js';
 import { formatVerifierKey, verifierOf } from '../audit/note.js';
 import { loadConfig } from '../home.js';
-import { CliError, EXIT_USAGE, globalOptions, loadHomeConfig, openCli, printJson } from './context.js';
+import { CliError, EXIT_PROBLEM, EXIT_USAGE, globalOptions, loadHomeConfig, openCli, printJson } from './context.js';
 import { chooseStationId, writeStationId } from './init-station.js';
 import { assertStationIdMatchesKey } from './station-check.js';
 
@@ -24,14 +25,9 @@ export function registerKey(program: Command): void {
       const cli = openCli(cmd, { create: true });
       try {
         assertStationIdMatchesKey(cli.config, cli.home);
-        const { signer, created } = ensureStationKey(cli.home.dir, cli.config.station.id);
+        const { signer, created } = createStationKeyOnce(cli.db, cli.home.dir, cli.config.station.id, cli.actor);
         const vkey = formatVerifierKey(verifierOf(signer));
         const paths = keyPaths(cli.home.dir);
-        if (created) {
-          cli.db.transaction(() =>
-            appendAuditEntry(cli.db, { type: 'station.key-created', data: { station: signer.name, keyHash: signer.keyHash.toString('hex'), publicKey: vkey }, actor: cli.actor }),
-          )();
-        }
         if (opts.json) printJson({ home: cli.home.dir, store: cli.home.store, catalog: cli.home.catalog, station: cli.config.station.id, stationWritten: choice.requested ? configFile : undefined, keyCreated: created, privateKey: paths.privateKey, publicKey: vkey });
         else {
           process.stdout.write(`home     ${cli.home.dir}\nstore    ${cli.home.store}\ncatalog  ${cli.home.catalog}\n`);
@@ -47,16 +43,34 @@ export function registerKey(program: Command): void {
   const key = program.command('key').description("the station's signing key");
   key
     .command('show')
-    .description('print the public verifier key (what `evidock log verify --key` takes)')
+    .description('print the public verifier key that signs (what `evidock log verify --key` takes); exit 1 if station.pub is not it or the newest checkpoint is signed by another key')
     .option('--json', 'print it as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const { config, home } = loadHomeConfig(cmd);
-      const paths = keyPaths(home.dir);
-      let vkey: string;
-      if (existsSync(paths.publicKey)) vkey = readFileSync(paths.publicKey, 'utf8').trim();
-      else if (existsSync(paths.privateKey)) vkey = formatVerifierKey(verifierOf(loadStationKey(home.dir, config.station.id)));
-      else throw new CliError(`no station key in ${paths.dir}; run \`evidock init\` first`, EXIT_USAGE);
-      if (opts.json) printJson({ station: config.station.id, publicKey: vkey, file: paths.publicKey });
-      else process.stdout.write(vkey + '\n');
+      const found = stationVerifier(home.dir, config.station.id);
+      if ('problem' in found) throw new CliError(found.problem, EXIT_USAGE);
+      const vkey = formatVerifierKey(found.verifier);
+      const problems = [...found.problems];
+      const newest = newestCheckpointFile(home.checkpoints);
+      if (newest) {
+        try {
+          openCheckpoint(readFileSync(newest), found.verifier, config.station.id);
+        } catch (err) {
+          problems.push(`the newest checkpoint ${newest} does not open with this key (${(err as Error).message}): this is not the key that signs`);
+        }
+      }
+      if (opts.json) printJson({ station: config.station.id, publicKey: vkey, from: found.from, file: keyPaths(home.dir).publicKey, checkedAgainst: newest ?? null, problems });
+      else {
+        process.stdout.write(vkey + '\n');
+        for (const p of problems) process.stderr.write(`evidock: ${p}\n`);
+      }
+      if (problems.length) process.exitCode = EXIT_PROBLEM;
     });
+}
+
+/** The newest signed checkpoint file (names sort by size, then time), or undefined. */
+function newestCheckpointFile(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const names = readdirSync(dir).filter((n) => n.endsWith('.checkpoint')).sort();
+  return names.length ? path.join(dir, names[names.length - 1]) : undefined;
 }

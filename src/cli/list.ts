@@ -16,7 +16,7 @@ export function registerList(program: Command): void {
     .option('--limit <n>', 'at most this many')
     .option('--json', 'print as JSON')
     .action((opts: { officer?: string; recorder?: string; from?: string; to?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const cli = openCli(cmd);
+      const cli = openCli(cmd, { readOnlyOk: true });
       try {
         const tz = cli.config.station.timezone;
         const rows = listRecordings(cli.db, {
@@ -44,6 +44,7 @@ export function registerList(program: Command): void {
           heldAt: r.held_at,
           flags: r.flags ? (JSON.parse(r.flags) as { code: string }[]).map((f) => f.code) : ['provenance-missing'],
         }));
+        cli.logRead('records.listed', { officer: opts.officer, recorder: opts.recorder, from: opts.from, to: opts.to, count: out.length });
         if (opts.json) return printJson(out);
         if (!out.length) return void process.stdout.write('no held recordings match\n');
         process.stdout.write(

@@ -18,7 +18,7 @@ export function registerLogRepair(log: Command): void {
       const journal = loadJournal(found.journal);
       const cli = openCli(cmd);
       try {
-        const mark = journalMark(cli.db);
+        const mark = journalMark(cli.db, cli.home.journal);
         const lastInJournal = journal.entries.length ? journal.entries[journal.entries.length - 1].seq : -1;
         if (lastInJournal >= mark) {
           if (opts.json) printJson({ repaired: false, lastInJournal, lastWritten: mark });

@@ -4,11 +4,12 @@ import { createWriteStream, readFileSync, statSync, writeFileSync, type WriteStr
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { verifyExport } from '../audit/export.js';
-import { keyPaths } from '../audit/keys.js';
+import { keyPaths, stationVerifier } from '../audit/keys.js';
+import { formatVerifierKey } from '../audit/note.js';
 import { appendAuditEntry, countAuditEntries, iterateAuditEntries } from '../audit/log.js';
 import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
-import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson } from './context.js';
+import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson, type CliContext } from './context.js';
 import { registerLogRepair } from './log-repair.js';
 import { progressBar } from './progress.js';
 import { assertStationIdMatchesKey } from './station-check.js';
@@ -41,6 +42,13 @@ function existingDir(dir: string, flag: string): string {
   return dir;
 }
 
+/** The station's public key as an auditor reads it (station.pub, or the private key's half where readable). */
+function publicKeyForAuditor(cli: CliContext): string {
+  const found = stationVerifier(cli.home.dir, cli.config.station.id);
+  if ('problem' in found) throw new CliError(found.problem, EXIT_USAGE);
+  return formatVerifierKey(found.verifier);
+}
+
 export function registerLog(program: Command): void {
   const log = program.command('log').description('the tamper-evident audit log');
 
@@ -55,9 +63,10 @@ export function registerLog(program: Command): void {
     .action(async (opts: { from?: string; to?: string; format?: string; out?: string; json?: boolean }, cmd: Command) => {
       if (opts.format !== undefined && opts.format !== 'csv' && opts.format !== 'jsonl') throw new CliError(`--format must be csv or jsonl, not ${JSON.stringify(opts.format)}`);
       const range = { from: isoOrThrow(opts.from, '--from'), to: isoOrThrow(opts.to, '--to') };
-      const cli = openCli(cmd);
+      const cli = openCli(cmd, { readOnlyOk: true });
       try {
-        assertStationIdMatchesKey(cli.config, cli.home);
+        if (!cli.readOnly) assertStationIdMatchesKey(cli.config, cli.home);
+        const readOnly = cli.readOnly ? { publicKey: publicKeyForAuditor(cli) } : undefined;
         if (opts.out && opts.format === undefined) {
           let r;
           try {
@@ -65,15 +74,16 @@ export function registerLog(program: Command): void {
             r = await exportLog(
               cli.db,
               { homeDir: cli.home.dir, stationId: cli.config.station.id },
-              { out: opts.out, ...range, actor: cli.actor, inWorker: catalogTaskRunner(cli.home.catalog), onProgress: (done, total) => bar.update(done, total) },
+              { out: opts.out, ...range, actor: cli.actor, inWorker: cli.readOnly ? undefined : catalogTaskRunner(cli.home.catalog), onProgress: (done, total) => bar.update(done, total), readOnly },
             ).finally(() => bar.stop());
           } catch (err) {
-            if ((err as Error).message.includes('not empty')) throw new CliError((err as Error).message);
+            if (String((err as Error)?.message ?? err).includes('not empty')) throw new CliError((err as Error).message);
             throw err;
           }
+          if (readOnly) cli.logRead('log.exported', { out: opts.out, start: r.start, end: r.end, size: r.size });
           if (opts.json) printJson(r);
           else {
-            process.stdout.write(`exported entries ${r.start}..${r.end} (${r.end - r.start}) of a log of ${r.size} to ${r.dir}\n`);
+            process.stdout.write(`exported entries ${r.start}..${r.end} (${r.end - r.start}) of a log of ${r.size} to ${r.dir}: ${r.whole ? 'the whole log up to its checkpoint' : 'a range, not the whole log'}\n`);
             process.stdout.write(`root ${r.root}; checkpoint ${r.checkpointFile}\n`);
             process.stdout.write(r.previous ? `consistency proof from the previous export (size ${r.previous.size}, ${r.previous.dir})\n` : 'first export: no previous export to prove consistency from\n');
             process.stdout.write(`check it anywhere with: evidock log verify ${r.dir} --key ${keyPaths(cli.home.dir).publicKey}${r.previous ? ` --previous ${r.previous.dir}` : ''}\n`);
@@ -101,7 +111,7 @@ export function registerLog(program: Command): void {
         bar.update(count, total);
         bar.stop();
         if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
-        cli.db.transaction(() => appendAuditEntry(cli.db, { type: 'log.exported', data: { ...range, format, entries: count, out: opts.out }, actor: cli.actor }))();
+        cli.logRead('log.exported', { ...range, format, entries: count, out: opts.out });
         if (opts.out) process.stderr.write(`exported ${count} entries to ${opts.out}\n`);
       } finally {
         cli.close();
@@ -125,7 +135,8 @@ export function registerLog(program: Command): void {
         if (!opts.key) out.write('note: trusting the key shipped in the export; pass --key with the station key you hold\n');
         for (const c of r.checks) out.write(`ok      ${c}\n`);
         for (const p of r.problems) out.write(`BROKEN  ${p.message}${p.file ? ` [${p.file}${p.line ? `:${p.line}` : ''}]` : ''}\n`);
-        out.write(r.ok ? `export ${dir} verifies: entries ${r.start}..${r.end} of a log of ${r.size}\n` : `export ${dir} does NOT verify\n`);
+        const scope = r.whole ? `the whole log up to its checkpoint, entries ${r.start}..${r.end} of a log of ${r.size}` : `a range, entries ${r.start}..${r.end} of a log of ${r.size}: NOT the whole log`;
+        out.write(r.ok ? `export ${dir} verifies: ${scope}\n` : `export ${dir} does NOT verify\n`);
       }
       if (!r.ok) process.exitCode = EXIT_PROBLEM;
     });
@@ -136,21 +147,19 @@ export function registerLog(program: Command): void {
     .argument('<evidence-number>', 'the evidence number')
     .option('--out <file>', 'write the bundle here instead of stdout')
     .action((evidenceNumber: string, opts: { out?: string }, cmd: Command) => {
-      const cli = openCli(cmd);
+      const cli = openCli(cmd, { readOnlyOk: true });
       try {
-        assertStationIdMatchesKey(cli.config, cli.home);
+        if (!cli.readOnly) assertStationIdMatchesKey(cli.config, cli.home);
         let bundle;
         try {
-          bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, evidenceNumber);
+          bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, evidenceNumber, cli.readOnly ? { publicKey: publicKeyForAuditor(cli) } : undefined);
         } catch (err) {
           throw new CliError((err as Error).message, EXIT_PROBLEM);
         }
         const text = JSON.stringify(bundle, null, 2) + '\n';
         if (opts.out) writeFileSync(opts.out, text, { flag: 'wx' });
         else process.stdout.write(text);
-        cli.db.transaction(() =>
-          appendAuditEntry(cli.db, { type: 'log.proof', data: { evidenceNumber, seq: bundle.seq, treeSize: bundle.treeSize, out: opts.out }, actor: cli.actor }),
-        )();
+        cli.logRead('log.proof', { evidenceNumber, seq: bundle.seq, treeSize: bundle.treeSize, out: opts.out });
         if (opts.out) process.stderr.write(`inclusion proof of ${evidenceNumber} (entry ${bundle.seq} of ${bundle.treeSize}) written to ${opts.out}\n`);
       } finally {
         cli.close();

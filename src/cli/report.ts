@@ -52,11 +52,12 @@ export function registerReport(program: Command): void {
       .option('--json', 'same as --format json');
 
   common(report.command('late').description('each recording stored after its deadline, with due/held times and lateness')).action((opts: ReportOpts, cmd: Command) => {
-    const cli = openCli(cmd);
+    const cli = openCli(cmd, { readOnlyOk: true });
     try {
       const format = parseFormat(opts);
       const tz = cli.config.station.timezone;
       const rows = lateReport(cli.db, filterOf(opts, tz), tz);
+      cli.logRead('report.read', { report: 'late', from: opts.from, to: opts.to, officer: opts.officer, unit: opts.unit, rows: rows.length });
       emit(
         format,
         rows as unknown as Record<string, unknown>[],
@@ -81,10 +82,11 @@ export function registerReport(program: Command): void {
   });
 
   common(report.command('compliance').description('per officer: recordings, on time, late, unknown, median hours to held, worst lateness')).action((opts: ReportOpts, cmd: Command) => {
-    const cli = openCli(cmd);
+    const cli = openCli(cmd, { readOnlyOk: true });
     try {
       const format = parseFormat(opts);
       const rows = complianceReport(cli.db, filterOf(opts, cli.config.station.timezone));
+      cli.logRead('report.read', { report: 'compliance', from: opts.from, to: opts.to, officer: opts.officer, unit: opts.unit, rows: rows.length });
       emit(
         format,
         rows as unknown as Record<string, unknown>[],

@@ -98,10 +98,11 @@ export function registerShow(program: Command): void {
     .argument('<key>', 'evidence number or SHA-256')
     .option('--json', 'print as JSON')
     .action((key: string, opts: { json?: boolean }, cmd: Command) => {
-      const cli = openCli(cmd);
+      const cli = openCli(cmd, { readOnlyOk: true });
       try {
         const d = describeOriginal(cli.db, key, openConfiguredOriginals(cli.config, cli.home, cli.db)) as any;
         if (!d) throw new CliError(`no held recording has evidence number or SHA-256 ${JSON.stringify(key)} (see \`evidock list\`)`, EXIT_PROBLEM);
+        cli.logRead('record.read', { evidenceNumber: d.evidenceNumber });
         if (opts.json) return printJson(d);
         const out = process.stdout;
         const line = (k: string, v: unknown) => out.write(`${k.padEnd(14)}${v === null || v === undefined || v === '' ? '-' : forTerminal(v)}\n`);

@@ -2,7 +2,6 @@
 // and untracked objects, and log the run. Exit 1 when anything does not verify.
 import type { Command } from 'commander';
 import { loggedHolds } from '../audit/held-facts.js';
-import { appendAuditEntry } from '../audit/log.js';
 import { runFixity, type FixityMode } from '../store/fixity.js';
 import { openConfiguredOriginals } from '../store/open-originals.js';
 import { CliError, EXIT_PROBLEM, formatBytes, openCli, printJson } from './context.js';
@@ -32,30 +31,25 @@ export function registerVerify(program: Command): void {
         if (Number.isNaN(d.getTime())) throw new CliError(`--since ${JSON.stringify(opts.since)} is not a date; use e.g. 2026-11-01`);
         since = d.toISOString();
       }
-      const cli = openCli(cmd);
+      const cli = openCli(cmd, { readOnlyOk: true });
       try {
         const bar = progressBar(`${mode} check`, { json: opts.json, unit: mode === 'quick' ? 'objects' : 'bytes' });
         const holds = loggedHolds(cli.db);
         const report = await runFixity(cli.db, openConfiguredOriginals(cli.config, cli.home, cli.db), {
           heldInLog: (evidenceNumber) => holds.get(evidenceNumber),
+          recordChecks: !cli.readOnly,
           mode,
           jobs,
           since,
           objects: opts.object,
           onProgress: (p) => (mode === 'quick' ? bar.update(p.done, p.total) : bar.update(p.bytesDone, p.bytesTotal)),
         }).finally(() => bar.stop());
-        cli.db.transaction(() =>
-          appendAuditEntry(cli.db, {
-            type: 'verify.run',
-            data: {
-              mode: report.mode, jobs: report.jobs, since: report.selection.since, objects: report.selection.objects,
-              checked: report.checked, bytes: report.bytes, ok: report.ok, changed: report.changed.length,
-              missing: report.missing.length, untracked: report.untracked.length, notFound: report.notFound.length,
-              problems: [...report.changed.map((c) => c.evidenceNumber), ...report.missing.map((m) => m.evidenceNumber)].slice(0, 100),
-            },
-            actor: cli.actor,
-          }),
-        )();
+        cli.logRead('verify.run', {
+          mode: report.mode, jobs: report.jobs, since: report.selection.since, objects: report.selection.objects,
+          checked: report.checked, bytes: report.bytes, ok: report.ok, changed: report.changed.length,
+          missing: report.missing.length, untracked: report.untracked.length, notFound: report.notFound.length,
+          problems: [...report.changed.map((c) => c.evidenceNumber), ...report.missing.map((m) => m.evidenceNumber)].slice(0, 100),
+        });
         if (opts.json) printJson(report);
         else {
           const out = process.stdout;

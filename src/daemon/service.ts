@@ -2,6 +2,7 @@
 // and hands each docking to runDocking; one recorder failing never stops the others; a stop
 // abandons the file in flight cleanly.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createStationKeyOnce } from '../audit/key-life.js';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, currentActor } from '../audit/log.js';
@@ -120,6 +121,13 @@ export class Daemon {
     this.station = station;
     this.removePidFile = writePidFile(this.home);
     const { db, ctx } = station;
+    try {
+      // Made once, logged, on a new home; a lost key of a home with history is never re-made.
+      createStationKeyOnce(db, this.home.dir, this.config.station.id, ctx.actor);
+    } catch (err) {
+      this.logger.error({ err }, 'no station key: checkpoints are not signed until it is restored; ingest goes on');
+      this.addWarning((err as Error).message);
+    }
     this.auditTasks = startAuditTasks({ db, config: this.config, home: this.home, logger: this.logger, actor: ctx.actor, busy: () => this.active.size > 0 });
     db.transaction(() =>
       appendAuditEntry(db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: ctx.actor }),

@@ -1,6 +1,8 @@
 // The SQLite catalog: an index of the store and of the audit journal. The only place that
 // opens SQLite; other rooms get the Database handle from here.
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -31,6 +33,29 @@ export function openCatalog(file: string, opts: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   if (!opts.readonly) migrate(db, opts.migrations ?? allMigrations);
   return db;
+}
+
+/**
+ * Opens a catalog this user may only read (an auditor). Read-only in place where SQLite can share
+ * the WAL index (-shm) read-only, which it can while the daemon runs; otherwise (no -shm, and a
+ * folder this user cannot create one in) a private snapshot copy of the catalog and its -wal in
+ * the temporary folder, removed when the process exits.
+ */
+export function openCatalogForReading(file: string): Db {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'evidock-read-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const copy = path.join(dir, 'catalog.sqlite');
+    copyFileSync(file, copy);
+    if (existsSync(file + '-wal')) copyFileSync(file + '-wal', copy + '-wal');
+    const db = new Database(copy, { readonly: true, fileMustExist: true });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  }
 }
 
 /** Runs `task` (a module whose default export takes (db, args)) on its own read-only handle. */

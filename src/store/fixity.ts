@@ -25,6 +25,8 @@ export interface FixityOptions {
    * consistent rewrite of bytes, inventories, provenance.json and catalog rows is still caught.
    */
   heldInLog?: (evidenceNumber: string) => LoggedHoldFacts | undefined;
+  /** Record each object's check in fixity_checks (default true; false on a home this user only reads). */
+  recordChecks?: boolean;
 }
 
 /** The members of a file.held log entry that verify compares (the audit room reads them). */
@@ -127,7 +129,7 @@ export async function runFixity(db: Db, store: OriginalsStore, opts: FixityOptio
     for (const r of db.prepare('SELECT object_path FROM originals').pluck().all() as string[]) tracked.add(r);
     for await (const u of store.untracked(tracked)) report.untracked.push(u);
   }
-  recordFixityChecks(db, checks);
+  if (opts.recordChecks !== false) recordFixityChecks(db, checks);
   report.finished = new Date().toISOString();
   report.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   report.ok = report.changed.length === 0 && report.missing.length === 0 && report.untracked.length === 0 && notFound.length === 0;

@@ -385,10 +385,10 @@ ${appendOnly('proves_notes')}
     version: 60,
     name: 'audit: how far the journal was written, so entries removed from it are found, not silently re-written',
     sql: `
--- The last seq the journal held when it was last written (one row). A journal that ends before
+-- The last seq each journal folder held when it was last written. A journal that ends before
 -- it lost entries: nothing re-writes them until someone has checked (log repair-journal).
 CREATE TABLE audit_journal_mark (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
+  dir TEXT PRIMARY KEY,
   last_seq INTEGER NOT NULL
 );
 `,
