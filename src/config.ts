@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { isValidTimeZone } from './lib/time-zone.js';
+import { storeSection } from './store-config.js';
 
 const timezone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Asia/Shanghai"');
 
@@ -84,6 +85,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    store: storeSection,
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

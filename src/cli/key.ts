@@ -8,6 +8,7 @@ import { openCheckpoint } from '../audit/checkpoint.js';
 import { formatVerifierKey, verifierOf } from '../audit/note.js';
 import { loadConfig } from '../home.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, globalOptions, loadHomeConfig, openCli, printJson } from './context.js';
+import { checkBucketForInit } from './init-bucket.js';
 import { chooseStationId, writeStationId } from './init-station.js';
 import { assertStationIdMatchesKey } from './station-check.js';
 
@@ -19,6 +20,7 @@ export function registerKey(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { station?: string; json?: boolean }, cmd: Command) => {
       const loaded = loadConfig(globalOptions(cmd));
+      const bucket = await checkBucketForInit(loaded.config);
       const choice = await chooseStationId(opts.station, loaded.config, loaded.configPath, loaded.home.dir);
       const configFile = loaded.configPath ?? path.join(loaded.home.dir, 'evidock.toml');
       if (choice.requested) writeStationId(configFile, choice.requested);
@@ -28,12 +30,14 @@ export function registerKey(program: Command): void {
         const { signer, created } = createStationKeyOnce(cli.db, cli.home.dir, cli.config.station.id, cli.actor);
         const vkey = formatVerifierKey(verifierOf(signer));
         const paths = keyPaths(cli.home.dir);
+        for (const w of bucket?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         if (opts.json) printJson({ home: cli.home.dir, store: cli.home.store, catalog: cli.home.catalog, station: cli.config.station.id, stationWritten: choice.requested ? configFile : undefined, keyCreated: created, privateKey: paths.privateKey, publicKey: vkey });
         else {
           process.stdout.write(`home     ${cli.home.dir}\nstore    ${cli.home.store}\ncatalog  ${cli.home.catalog}\n`);
           process.stdout.write(`${choice.how}${choice.requested ? `, written to ${configFile}` : ''}\n`);
           process.stdout.write(`${created ? 'created' : 'kept'}  station key ${paths.privateKey} (0600)\n`);
           process.stdout.write(`public key (give it to auditors): ${vkey}\n`);
+          for (const line of bucket?.lines ?? []) process.stdout.write(`${line}\n`);
         }
       } finally {
         cli.close();

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { forTerminal } from '../lib/terminal-text.js';
 import { readStatusFile } from '../daemon/status-file.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';
+import { storeConfigWarnings } from '../store-config.js';
 import { countOriginals } from '../store/records.js';
 import { rulesSummary } from '../store/rules-facts.js';
 import { recentEndedSessions, recentProblems, runningSessions } from '../store/station-status.js';
@@ -42,7 +43,8 @@ export function registerStatus(program: Command): void {
           rules,
           cases: caseFilingSummary(cli.db, stationToday(cli.config.station.timezone)),
         };
-        if (opts.json) return printJson(status);
+        const storeWarnings = storeConfigWarnings(cli.config.store);
+        if (opts.json) return printJson({ ...status, storeWarnings });
         const out = process.stdout;
         out.write(`station ${status.station}   home ${status.home}\n`);
         out.write(`held: ${held.count} recordings, ${formatBytes(held.bytes)}\n`);
@@ -52,6 +54,7 @@ export function registerStatus(program: Command): void {
         for (const w of daemon?.warnings ?? []) if (w !== calendar.warning || sayCalendar) out.write(`warning: ${forTerminal(w)}\n`);
         if (sayCalendar && !daemon?.warnings?.includes(calendar.warning!)) out.write(`warning: ${calendar.warning}\n`);
         for (const e of calendar.fileErrors) out.write(`warning: calendar file ignored: ${e}\n`);
+        for (const w of storeWarnings) out.write(`warning: ${w}\n`);
         if (rules.late || rules.unknown || rules.unexplainedGaps) {
           out.write(`rules: ${rules.late} held late, ${rules.unknown} deadline unknown (evidock report late); ${rules.unexplainedGaps} interruption(s) unexplained (evidock gaps --unexplained)\n`);
         }

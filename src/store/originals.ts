@@ -182,4 +182,6 @@ export interface OriginalsStore {
    * The S3 backend sets an Object Lock legal hold; its `check` reports a hold that is gone.
    */
   legalHold?(original: OriginalRow, on: boolean): Promise<LegalHoldEffect>;
+  /** Releases what the backend holds open (the s3 backend's connections); the catalog is the caller's. */
+  close?(): void;
 }

@@ -1,0 +1,267 @@
+// The one place evidock speaks S3 (@aws-sdk/client-s3): a bucket with the few calls the s3 backend
+// needs, every upload carrying Content-MD5 (Ceph RGW 16 ignores x-amz-checksum-*, but checks
+// Content-MD5), and S3 failures turned into sentences a person can act on.
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  PutObjectRetentionCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { S3StoreConfig } from '../store-config.js';
+import type { S3Credentials } from './s3-credentials.js';
+
+// The SDK warns on every process that Node 20 support ends in 2027; DESIGN.md §6 pins Node 20
+// knowingly, and the warning would land in every command's stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+export type LockMode = 'COMPLIANCE' | 'GOVERNANCE';
+
+export interface BucketLock {
+  /** Object Lock is enabled on the bucket (can only be set when the bucket is created). */
+  enabled: boolean;
+  defaultMode?: string;
+  defaultDays?: number;
+  defaultYears?: number;
+}
+
+export interface HeadResult {
+  size: number;
+  etag: string;
+  versionId?: string;
+  lockMode?: string;
+  retainUntil?: Date;
+  metadata: Record<string, string>;
+}
+
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  size: number;
+  etag: string;
+  lastModified?: Date;
+  deleteMarker: boolean;
+}
+
+/** An S3 failure, said in words: what was asked, of which key, and what the service answered. */
+export class S3Failure extends Error {
+  override name = 'S3Failure';
+  constructor(
+    message: string,
+    /** The service's error code ("AccessDenied", "BadDigest", ...), or the network error's code. */
+    readonly code: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export function md5Base64(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('base64');
+}
+
+export function md5Hex(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+export class S3Bucket {
+  private readonly client: S3Client;
+  readonly bucket: string;
+  readonly endpoint: string;
+
+  constructor(cfg: S3StoreConfig, creds: S3Credentials) {
+    this.bucket = cfg.bucket;
+    this.endpoint = cfg.endpoint;
+    this.client = new S3Client({
+      endpoint: cfg.endpoint,
+      region: cfg.region,
+      forcePathStyle: cfg.force_path_style,
+      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+      // RGW 16 ignores flexible checksums; Content-MD5 is what it verifies. Read-back proves the rest.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 2,
+    });
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  /** Runs one call; a failure becomes an S3Failure naming the call, the key and the answer. */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw describeS3Error(err, what, this.endpoint, this.bucket);
+    }
+  }
+
+  async lockConfiguration(): Promise<BucketLock> {
+    try {
+      const r = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }));
+      const c = r.ObjectLockConfiguration;
+      const d = c?.Rule?.DefaultRetention;
+      return { enabled: c?.ObjectLockEnabled === 'Enabled', defaultMode: d?.Mode, defaultDays: d?.Days, defaultYears: d?.Years };
+    } catch (err) {
+      if (err instanceof S3ServiceException && err.name === 'ObjectLockConfigurationNotFoundError') return { enabled: false };
+      throw describeS3Error(err, 'reading the Object Lock configuration', this.endpoint, this.bucket);
+    }
+  }
+
+  async versioning(): Promise<string> {
+    const r = await this.call('reading the versioning status', () => this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })));
+    return r.Status ?? 'never enabled';
+  }
+
+  /** One PUT with Content-MD5 and the lock: the service refuses bytes that do not match the digest. */
+  async putObject(key: string, body: Buffer, lock: { mode: LockMode; until: Date }, metadata?: Record<string, string>): Promise<{ etag: string; versionId?: string }> {
+    const r = await this.call(`putting ${key}`, () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata }),
+      ),
+    );
+    return { etag: unquote(r.ETag), versionId: r.VersionId };
+  }
+
+  /** Sets (or extends) a version's retention; the service refuses to shorten a COMPLIANCE lock. */
+  async putRetention(key: string, versionId: string | undefined, lock: { mode: LockMode; until: Date }): Promise<void> {
+    await this.call(`locking ${key} until ${lock.until.toISOString()}`, () =>
+      this.client.send(new PutObjectRetentionCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Retention: { Mode: lock.mode, RetainUntilDate: lock.until } })),
+    );
+  }
+
+  async createMultipart(key: string, lock: { mode: LockMode; until: Date }, metadata?: Record<string, string>): Promise<string> {
+    const r = await this.call(`starting the multipart upload of ${key}`, () =>
+      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata })),
+    );
+    if (!r.UploadId) throw new S3Failure(`the S3 service gave no upload id for ${key}`, 'NoUploadId');
+    return r.UploadId;
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<string> {
+    const r = await this.call(`uploading part ${partNumber} of ${key}`, () =>
+      this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length }), { abortSignal: signal }),
+    );
+    return unquote(r.ETag);
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<{ etag: string; versionId?: string }> {
+    const r = await this.call(`completing the multipart upload of ${key}`, () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: `"${p.etag}"` })) },
+        }),
+      ),
+    );
+    return { etag: unquote(r.ETag), versionId: r.VersionId };
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.call(`aborting the multipart upload of ${key}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
+  }
+
+  async *multipartUploads(prefix: string): AsyncGenerator<{ key: string; uploadId: string; initiated?: Date }> {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const r = await this.call(`listing unfinished uploads under ${prefix}`, () =>
+        this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+      );
+      for (const u of r.Uploads ?? []) if (u.Key && u.UploadId) yield { key: u.Key, uploadId: u.UploadId, initiated: u.Initiated };
+      if (!r.IsTruncated) return;
+      keyMarker = r.NextKeyMarker;
+      uploadIdMarker = r.NextUploadIdMarker;
+    }
+  }
+
+  /** HEAD of a key (its latest version, or the one named); null when there is none. */
+  async head(key: string, versionId?: string): Promise<HeadResult | null> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      return { size: r.ContentLength ?? 0, etag: unquote(r.ETag), versionId: r.VersionId, lockMode: r.ObjectLockMode, retainUntil: r.ObjectLockRetainUntilDate, metadata: r.Metadata ?? {} };
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return null;
+      throw describeS3Error(err, `reading the head of ${key}`, this.endpoint, this.bucket);
+    }
+  }
+
+  async legalHold(key: string, versionId?: string): Promise<boolean> {
+    try {
+      const r = await this.client.send(new GetObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      return r.LegalHold?.Status === 'ON';
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return false;
+      throw describeS3Error(err, `reading the legal hold of ${key}`, this.endpoint, this.bucket);
+    }
+  }
+
+  /** The bytes of a key (a version of it, when named), as a stream. */
+  async get(key: string, versionId?: string, signal?: AbortSignal): Promise<Readable> {
+    const r = await this.call(`reading ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }), { abortSignal: signal }));
+    return r.Body as Readable;
+  }
+
+  async getBuffer(key: string, versionId?: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of await this.get(key, versionId)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Every version and delete marker under a prefix, oldest first per key. */
+  async *versions(prefix: string): AsyncGenerator<ObjectVersion> {
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (;;) {
+      const r = await this.call(`listing the objects under ${prefix}`, () =>
+        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
+      );
+      const page: ObjectVersion[] = [];
+      for (const v of r.Versions ?? []) {
+        if (v.Key && v.VersionId) page.push({ key: v.Key, versionId: v.VersionId, isLatest: !!v.IsLatest, size: v.Size ?? 0, etag: unquote(v.ETag), lastModified: v.LastModified, deleteMarker: false });
+      }
+      for (const m of r.DeleteMarkers ?? []) {
+        if (m.Key && m.VersionId) page.push({ key: m.Key, versionId: m.VersionId, isLatest: !!m.IsLatest, size: 0, etag: '', lastModified: m.LastModified, deleteMarker: true });
+      }
+      yield* page;
+      if (!r.IsTruncated) return;
+      keyMarker = r.NextKeyMarker;
+      versionIdMarker = r.NextVersionIdMarker;
+    }
+  }
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+/** Turns an SDK or network error into an S3Failure with a sentence for the session and the log. */
+export function describeS3Error(err: unknown, what: string, endpoint: string, bucket: string): S3Failure {
+  if (err instanceof S3Failure) return err;
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const status = e.$metadata?.httpStatusCode;
+  const netCode = e.code ?? e.cause?.code ?? (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/.exec(String(e.message))?.[0]);
+  if (netCode && !status) return new S3Failure(`${what}: the S3 service at ${endpoint} is not answering (${netCode})`, netCode);
+  if (e.name === 'AbortError') return new S3Failure(`${what}: cancelled`, 'AbortError');
+  const code = e.name && e.name !== 'UnknownError' ? e.name : `HTTP${status ?? ''}`;
+  const detail = e.message && e.message !== 'UnknownError' ? e.message : '';
+  return new S3Failure(`${what} in bucket ${bucket}: the S3 service answered ${code}${status ? ` (HTTP ${status})` : ''}${detail ? `: ${detail}` : ''}`, code, status);
+}

@@ -1,0 +1,287 @@
+// The s3 backend of the originals door: each original's OCFL object built in local staging as
+// for the local backend, then uploaded under `prefix` with COMPLIANCE retention and Content-MD5,
+// read back from the bucket and re-hashed; only then one catalog transaction makes it held, and
+// only after that is staging removed. A start finishes what a crash or an outage cut short.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { CopyBuffers } from '../hash/copy.js';
+import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js';
+import type { S3StoreConfig } from '../store-config.js';
+import type { Db } from './catalog.js';
+import { OCFL_OBJECT_DECLARATION, PROVENANCE_FILE } from './ocfl.js';
+import type { CheckOptions, HoldOutcome, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
+import { originalRowOf, parseProvenanceFile, provenanceRowOf, type ProvenanceFile } from './provenance-file.js';
+import { clearCommitIntent, findOriginal, findOriginalBySha256, insertOriginal, pendingCommitIntents, recordCommitIntent, type OriginalRow } from './records.js';
+import { S3Bucket, S3Failure, type LockMode } from './s3-client.js';
+import type { S3Credentials } from './s3-credentials.js';
+import { hashObject } from './s3-read-back.js';
+import { uploadFile } from './s3-upload.js';
+import { checkS3Object, checkS3Objects, heldVersionOf, listBucketObjects, objectPathOfKey, s3Prefix, untrackedS3 } from './s3-verify.js';
+import { sealForHold, stageObject, stagingSpaceFor, type StagingObject } from './staged-object.js';
+import { isMarkedEntry, objectDirOf, removeStagingEntry } from './staging-entries.js';
+
+export interface S3OriginalsOptions {
+  db: Db;
+  stagingRoot: string;
+  station: { id: string; name: string; timezone: string };
+  algorithms: readonly DigestAlgorithm[];
+  s3: S3StoreConfig;
+  credentials: S3Credentials;
+}
+
+/** Every original is locked in this mode, whatever the bucket's default. */
+export const HOLD_MODE: LockMode = 'COMPLIANCE';
+/** Unfinished multipart uploads older than this are stale at start (no upload of ours runs that long unseen). */
+const STALE_UPLOAD_MS = 60 * 60 * 1000;
+
+/** The files of a sealed staged object, content first and the declaration last (its presence = complete). */
+function objectFiles(objectDir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(path.join(objectDir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  walk('');
+  const rank = (r: string) => (r === OCFL_OBJECT_DECLARATION ? 3 : r.startsWith('v1/content/') && !r.endsWith(`/${PROVENANCE_FILE}`) ? 0 : r.endsWith(PROVENANCE_FILE) ? 1 : 2);
+  return out.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export class S3OriginalsStore implements OriginalsStore {
+  readonly bucket: S3Bucket;
+  /** This station's prefix in the bucket, with its trailing "/". */
+  readonly prefix: string;
+
+  constructor(private readonly o: S3OriginalsOptions) {
+    this.bucket = new S3Bucket(o.s3, o.credentials);
+    this.prefix = s3Prefix(o.s3, o.station.id);
+  }
+
+  private keyOf(objectPath: string, rel: string): string {
+    return `${this.prefix}${objectPath}/${rel}`;
+  }
+
+  private lockFor(heldAt: string): { mode: LockMode; until: Date } {
+    return { mode: HOLD_MODE, until: new Date(Date.parse(heldAt) + this.o.s3.retention_days * 86_400_000) };
+  }
+
+  spaceFor(size: number): { fits: boolean; free: number; needed: number } {
+    return stagingSpaceFor(this.o.stagingRoot, size);
+  }
+
+  stage(nameOnCard: Buffer, tag: string): StagedObject {
+    return stageObject(this.o.stagingRoot, nameOnCard, tag);
+  }
+
+  async hold(stagedObject: StagedObject, req: HoldRequest): Promise<HoldOutcome> {
+    const { db, station } = this.o;
+    const staged = stagedObject as StagingObject;
+    const duplicate = findOriginalBySha256(db, req.file.sha256);
+    if (duplicate) {
+      staged.discard();
+      return { alreadyHeld: duplicate };
+    }
+    const { original, provenance } = sealForHold(db, station, staged, req);
+    db.transaction(() => recordCommitIntent(db, { evidence_number: original.evidence_number, staging_dir: staged.entry, object_path: original.object_path, created_at: original.held_at }))();
+    // An upload or read-back failure throws: nothing is held; the intent stays for the next start.
+    await this.place(staged.objectDir, original);
+    const commit = this.commitHeld(original, provenance, req.inCommit);
+    staged.discard();
+    return commit;
+  }
+
+  /** The catalog transaction that makes an object in the bucket held (or finds its bytes held meanwhile). */
+  private commitHeld(original: OriginalRow, provenance: ProvenanceFile, inCommit: HoldRequest['inCommit']): HoldOutcome {
+    const { db } = this.o;
+    return db.transaction((): HoldOutcome => {
+      // Awaited uploads let another process hold the same bytes meanwhile: then this object stays
+      // in the bucket (it is locked) and verify reports it as not in the catalog.
+      const duplicate = findOriginalBySha256(db, original.sha256);
+      clearCommitIntent(db, original.evidence_number);
+      if (duplicate) return { alreadyHeld: duplicate };
+      insertOriginal(db, original);
+      inCommit(original, provenanceRowOf(provenance));
+      return { held: original };
+    })();
+  }
+
+  /**
+   * Uploads every file of a sealed staged object (skipping one already in the bucket with the
+   * same size: a restart after an outage), then reads each back and compares its SHA-256.
+   */
+  private async place(objectDir: string, original: OriginalRow, signal?: AbortSignal): Promise<void> {
+    const lock = this.lockFor(original.held_at);
+    const files = objectFiles(objectDir);
+    for (const rel of files) {
+      const key = this.keyOf(original.object_path, rel);
+      const local = path.join(objectDir, rel);
+      const isContent = rel === original.content_path;
+      const there = await this.bucket.head(key);
+      if (there && there.size === (isContent ? original.size : readFileSync(local).length)) continue;
+      await uploadFile(this.bucket, key, local, lock, isContent ? { sha256: original.sha256 } : {}, signal);
+    }
+    for (const rel of files) {
+      const key = this.keyOf(original.object_path, rel);
+      const isContent = rel === original.content_path;
+      const expected = isContent ? { sha256: original.sha256, size: original.size } : (() => {
+        const bytes = readFileSync(path.join(objectDir, rel));
+        return { sha256: sha256Hex(bytes), size: bytes.length };
+      })();
+      const held = await heldVersionOf(this.bucket, key);
+      if (!held) throw new S3Failure(`read-back of ${key}: the object is not in the bucket after its upload`, 'ReadBackMissing');
+      // The lock as the service keeps it: Ceph RGW 16 drops the retention asked for at
+      // CreateMultipartUpload and applies the bucket's default, so it is set (extended) here.
+      const head = await this.bucket.head(key, held.versionId);
+      if (head?.lockMode !== lock.mode || !head.retainUntil || head.retainUntil.getTime() < lock.until.getTime() - 1000) {
+        await this.bucket.putRetention(key, held.versionId, lock);
+        const again = await this.bucket.head(key, held.versionId);
+        if (again?.lockMode !== lock.mode || !again.retainUntil || again.retainUntil.getTime() < lock.until.getTime() - 1000) {
+          throw new S3Failure(`${key}: the service keeps it ${again?.lockMode ?? 'unlocked'} until ${again?.retainUntil?.toISOString() ?? 'never'}, not ${lock.mode} until ${lock.until.toISOString()}; nothing held`, 'LockNotKept');
+        }
+      }
+      const back = await hashObject(this.bucket, key, held.versionId, ['sha256'], signal);
+      if (back.digests.sha256 !== expected.sha256 || back.bytes !== expected.size) {
+        throw new S3Failure(`read-back of ${key}: the bucket returns ${back.bytes} bytes with SHA-256 ${back.digests.sha256}, not the ${expected.size} bytes with ${expected.sha256} uploaded; nothing held`, 'ReadBackMismatch');
+      }
+    }
+  }
+
+  async finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport> {
+    const { db } = this.o;
+    const report: UnfinishedHoldsReport = { adopted: [], leftInPlace: [], discardedStaging: [], strangersInStaging: [] };
+    const intents = pendingCommitIntents(db);
+    await this.abortStaleUploads(new Set(intents.map((i) => `${this.prefix}${i.object_path}/`)));
+    const keep = new Set<string>();
+    for (const intent of intents) {
+      if (findOriginal(db, intent.evidence_number)) {
+        db.transaction(() => clearCommitIntent(db, intent.evidence_number))();
+        continue;
+      }
+      const objectDir = objectDirOf(intent.staging_dir);
+      const inStaging = isMarkedEntry(intent.staging_dir) && existsSync(path.join(objectDir, OCFL_OBJECT_DECLARATION));
+      try {
+        let doc: ProvenanceFile;
+        if (inStaging) {
+          // Staging survived: finish the upload (what is there already is only read back).
+          doc = parseProvenanceFile(readFileSync(path.join(objectDir, 'v1', 'content', PROVENANCE_FILE), 'utf8'));
+          await this.place(objectDir, originalRowOf(doc, intent.object_path), signal);
+        } else {
+          const declaration = await this.bucket.head(this.keyOf(intent.object_path, OCFL_OBJECT_DECLARATION));
+          if (!declaration) {
+            // Never complete in the bucket: what was uploaded stays (locked) and verify reports it.
+            db.transaction(() => clearCommitIntent(db, intent.evidence_number))();
+            continue;
+          }
+          doc = parseProvenanceFile((await this.bucket.getBuffer(this.keyOf(intent.object_path, `v1/content/${PROVENANCE_FILE}`))).toString('utf8'));
+          const back = await hashObject(this.bucket, this.keyOf(intent.object_path, doc.content.path), undefined, this.o.algorithms, signal);
+          if (back.digests.sha256 !== doc.digests.sha256 || back.bytes !== doc.content.size) {
+            report.leftInPlace.push({ evidenceNumber: intent.evidence_number, problem: 'content does not match its provenance' });
+            db.transaction(() => clearCommitIntent(db, intent.evidence_number))();
+            continue;
+          }
+        }
+        const outcome = this.commitHeld(originalRowOf(doc, intent.object_path), doc, inCommit);
+        if ('held' in outcome) report.adopted.push(outcome.held);
+        else report.leftInPlace.push({ evidenceNumber: intent.evidence_number, problem: 'holds bytes already held', heldAs: outcome.alreadyHeld.evidence_number });
+      } catch (err) {
+        // The bucket is still out of reach: keep the intent and its staging for the next start.
+        if (inStaging) keep.add(path.resolve(intent.staging_dir));
+        report.leftInPlace.push({ evidenceNumber: intent.evidence_number, problem: `upload not finished, retried at the next start: ${(err as Error).message}` });
+      }
+    }
+    if (existsSync(this.o.stagingRoot)) {
+      for (const name of readdirSync(this.o.stagingRoot)) {
+        const entry = path.join(this.o.stagingRoot, name);
+        if (keep.has(path.resolve(entry))) continue;
+        if (removeStagingEntry(entry)) report.discardedStaging.push(name);
+        else report.strangersInStaging.push(name);
+      }
+    }
+    return report;
+  }
+
+  /** Aborts unfinished multipart uploads of this station: stale ones, and those of the holds being finished. */
+  private async abortStaleUploads(finishing: Set<string>): Promise<void> {
+    const now = Date.now();
+    try {
+      for await (const u of this.bucket.multipartUploads(this.prefix)) {
+        const mine = [...finishing].some((p) => u.key.startsWith(p));
+        if (mine || !u.initiated || now - u.initiated.getTime() > STALE_UPLOAD_MS) await this.bucket.abortMultipart(u.key, u.uploadId).catch(() => undefined);
+      }
+    } catch {
+      // The bucket out of reach at start: the holds below say so; stale uploads wait for the next start.
+    }
+  }
+
+  async hashContent(original: OriginalRow, algorithms: readonly DigestAlgorithm[], _buffers: CopyBuffers, signal?: AbortSignal): Promise<{ bytes: number; digests: Digests }> {
+    const key = this.keyOf(original.object_path, original.content_path);
+    const held = await heldVersionOf(this.bucket, key);
+    if (!held) throw new S3Failure(`${original.evidence_number}: ${key} is not in bucket ${this.bucket.bucket}`, 'NoSuchKey');
+    return hashObject(this.bucket, key, held.versionId, algorithms, signal);
+  }
+
+  openContent(original: OriginalRow): Promise<FileHandle> {
+    return Promise.reject(new S3Failure(`${original.evidence_number} is held in bucket ${this.bucket.bucket}, not in a local file`, 'NotLocal'));
+  }
+
+  async readProvenance(original: OriginalRow): Promise<ProvenanceFile> {
+    const key = this.keyOf(original.object_path, `v1/content/${PROVENANCE_FILE}`);
+    return parseProvenanceFile((await this.bucket.getBuffer(key, (await heldVersionOf(this.bucket, key))?.versionId)).toString('utf8'));
+  }
+
+  locate(original: OriginalRow): { content: string; provenance: string } {
+    const url = (rel: string) => `s3://${this.bucket.bucket}/${this.keyOf(original.object_path, rel)}`;
+    return { content: url(original.content_path), provenance: url(`v1/content/${PROVENANCE_FILE}`) };
+  }
+
+  /** Object folders under the prefix that carry the OCFL declaration (complete uploads). */
+  private async *objectPaths(): AsyncGenerator<string> {
+    for await (const key of listBucketObjects(this.bucket, this.prefix)) {
+      if (key.endsWith(`/${OCFL_OBJECT_DECLARATION}`)) yield objectPathOfKey(this.prefix, key);
+    }
+  }
+
+  async countObjects(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.objectPaths()) n++;
+    return n;
+  }
+
+  async *list(): AsyncIterable<StoredObject> {
+    for await (const objectPath of this.objectPaths()) {
+      const objectId = '';
+      try {
+        const key = this.keyOf(objectPath, `v1/content/${PROVENANCE_FILE}`);
+        const provenance = parseProvenanceFile((await this.bucket.getBuffer(key, (await heldVersionOf(this.bucket, key))?.versionId)).toString('utf8'));
+        yield { objectId: provenance.objectId, objectPath, provenance };
+      } catch (err) {
+        yield { objectId, objectPath, problem: `provenance unreadable: ${(err as Error).message}` };
+      }
+    }
+  }
+
+  check(rows: readonly OriginalRow[], opts: CheckOptions, onResult: (row: OriginalRow, result: ObjectCheck) => void): Promise<void> {
+    return checkS3Objects(this.bucket, this.prefix, this.o.s3.retention_days, rows, opts, onResult);
+  }
+
+  /** The daemon's rolling verification of one object: waits while a recorder is ingested, then a full check. */
+  async recheck(row: OriginalRow, opts: RecheckOptions): Promise<ObjectCheck | undefined> {
+    while (opts.busy()) {
+      if (opts.signal?.aborted) return undefined;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (opts.signal?.aborted) return undefined;
+    return checkS3Object(this.bucket, this.prefix, this.o.s3.retention_days, row, 'full', opts.signal);
+  }
+
+  untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry> {
+    return untrackedS3(this.bucket, this.prefix, tracked);
+  }
+
+  close(): void {
+    this.bucket.destroy();
+  }
+}

@@ -1,0 +1,225 @@
+// Originals on S3 Object Lock (COMPLIANCE) on a real Ceph RGW that this file starts once
+// (test/system/harness/ceph-rgw.ts): init refuses a bucket that cannot lock; ingest holds each
+// recording in the bucket, locked, read back; the service itself refuses the station's own
+// delete, overwrite, shortening and GOVERNANCE; verify (full and quick) names a changed and a
+// hidden original; an outage holds nothing, says why, and the next docking holds it.
+// Skips LOUDLY without root or the Ceph packages.
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectRetentionCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFixtureRecorder, manifest, runCli, tempDir } from '../helpers/evidock.js';
+import { cephMissing, startRgw, type Rgw } from './harness/ceph-rgw.js';
+import { warnSkipped } from './harness/fuse.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const missing = cephMissing();
+warnSkipped('test/system/s3-store.test.ts', missing);
+
+describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', () => {
+  let rgw: Rgw;
+  let s3: S3Client;
+  const tmp = tempDir('evidock-s3-');
+  const fixtures = manifest.files.filter((f) => f.recorder === '1234567');
+
+  beforeAll(async () => {
+    rgw = await startRgw();
+    s3 = new S3Client({
+      endpoint: rgw.endpoint, region: 'default', forcePathStyle: true, credentials: rgw.station,
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', maxAttempts: 1,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'evidence', ObjectLockEnabledForBucket: true }));
+    await s3.send(new PutObjectLockConfigurationCommand({ Bucket: 'evidence', ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } } }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'no-lock' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'governed', ObjectLockEnabledForBucket: true }));
+    await s3.send(new PutObjectLockConfigurationCommand({ Bucket: 'governed', ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }));
+  }, 180_000);
+  afterAll(() => {
+    s3?.destroy();
+    rgw?.stop();
+    tmp.cleanup();
+  });
+
+  function configFor(name: string, s3Lines: string[]): string {
+    const file = path.join(tmp.dir, `${name}.toml`);
+    writeFileSync(file, ['[station]', `id = "ST-${name.toUpperCase()}"`, '[store]', 'backend = "s3"', '[store.s3]', `endpoint = "${rgw.endpoint}"`, ...s3Lines, ''].join('\n'));
+    return file;
+  }
+  const cli = (home: string, config: string, args: string[], env: NodeJS.ProcessEnv = rgw.stationEnv) => runCli(['--home', home, '--config', config, ...args], { env });
+  const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+  it('init refuses a bucket without Object Lock and one in GOVERNANCE, naming the setting; accepts GOVERNANCE only when allowed, and status then warns', () => {
+    const plain = cli(path.join(tmp.dir, 'h-plain'), configFor('plain', ['bucket = "no-lock"']), ['init']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/bucket no-lock .*Object Lock \(ObjectLockEnabled\) is not enabled/);
+    expect(plain.stderr).toMatch(/versioning is never enabled, must be Enabled/);
+    const gov = cli(path.join(tmp.dir, 'h-gov'), configFor('gov', ['bucket = "governed"']), ['init']);
+    expect(gov.code).toBe(2);
+    expect(gov.stderr).toMatch(/default retention mode is GOVERNANCE, not COMPLIANCE/);
+    const allowedCfg = configFor('gov2', ['bucket = "governed"', 'allow_governance = true']);
+    const allowed = cli(path.join(tmp.dir, 'h-gov2'), allowedCfg, ['init']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/warning: .*GOVERNANCE/);
+    for (let i = 0; i < 2; i++) expect(cli(path.join(tmp.dir, 'h-gov2'), allowedCfg, ['status']).stdout).toMatch(/warning: store\.s3\.allow_governance = true/);
+  });
+
+  it('no credentials: a clear error, exit 2, and the secret is never printed', () => {
+    const cfg = configFor('nocreds', ['bucket = "evidence"']);
+    const r = cli(path.join(tmp.dir, 'h-nocreds'), cfg, ['init'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs the bucket user's access key: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    const ok = cli(path.join(tmp.dir, 'h-creds'), configFor('creds', ['bucket = "evidence"']), ['init']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain(rgw.station.secretAccessKey);
+  });
+
+  describe('a station holding in the bucket', () => {
+    const home = () => path.join(tmp.dir, 'h-main');
+    let cfg: string;
+    let held: { evidence_number: string; sha256: string; object_path: string; content_path: string; size: number }[];
+    const keyOf = (o: (typeof held)[number]) => `main/${o.object_path}/${o.content_path}`;
+
+    beforeAll(() => {
+      cfg = configFor('main', ['bucket = "evidence"', 'prefix = "main"', 'retention_days = 2']);
+      const init = cli(home(), cfg, ['init']);
+      if (init.code !== 0) throw new Error(init.stderr);
+      const card = copyFixtureRecorder('1234567', path.join(tmp.dir, 'card-main'));
+      const r = cli(home(), cfg, ['ingest', card, '--recorder', '1234567', '--json']);
+      if (r.code !== 0) throw new Error(r.stderr);
+      const db = new Database(path.join(home(), 'catalog.sqlite'), { readonly: true });
+      held = db.prepare('SELECT evidence_number, sha256, object_path, content_path, size FROM originals ORDER BY evidence_number').all() as typeof held;
+      db.close();
+    });
+
+    it('every recording is held in the bucket under the prefix, COMPLIANCE-locked for retention_days, bytes as on the card', async () => {
+      expect(held.map((o) => o.sha256).sort()).toEqual(fixtures.map((f) => f.sha256).sort());
+      for (const o of held) {
+        const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: 'evidence', Prefix: keyOf(o) }));
+        expect(versions.Versions).toHaveLength(1);
+        const ret = await s3.send(new GetObjectRetentionCommand({ Bucket: 'evidence', Key: keyOf(o) }));
+        expect(ret.Retention?.Mode).toBe('COMPLIANCE');
+        const days = (ret.Retention!.RetainUntilDate!.getTime() - Date.now()) / 86_400_000;
+        expect(days).toBeGreaterThan(1.9);
+        expect(days).toBeLessThan(2.1);
+      }
+      // No local copy: the store folder holds no object.
+      expect(runCli(['--home', home(), '--config', cfg, 'verify', '--json'], { env: rgw.stationEnv }).code).toBe(0);
+    });
+
+    it("the service refuses the station's own DeleteObject of a held version, shortening its retention and switching it to GOVERNANCE", async () => {
+      const o = held[0];
+      const v = (await s3.send(new ListObjectVersionsCommand({ Bucket: 'evidence', Prefix: keyOf(o) }))).Versions![0];
+      await expect(s3.send(new DeleteObjectCommand({ Bucket: 'evidence', Key: keyOf(o), VersionId: v.VersionId }))).rejects.toMatchObject({ name: 'AccessDenied' });
+      await expect(
+        s3.send(new PutObjectRetentionCommand({ Bucket: 'evidence', Key: keyOf(o), VersionId: v.VersionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 3_600_000) } })),
+      ).rejects.toMatchObject({ name: 'AccessDenied' });
+      await expect(
+        s3.send(new PutObjectRetentionCommand({ Bucket: 'evidence', Key: keyOf(o), VersionId: v.VersionId, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 5 * 86_400_000) } })),
+      ).rejects.toMatchObject({ name: 'AccessDenied' });
+    });
+
+    it('verify full and quick pass; then an overwrite and a delete marker over held originals are named, and the held bytes still verify', async () => {
+      for (const mode of ['--full', '--quick']) {
+        const r = cli(home(), cfg, ['verify', mode, '--jobs', '2', '--json']);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, checked: held.length, changed: [], missing: [], untracked: [] });
+      }
+      await s3.send(new PutObjectCommand({ Bucket: 'evidence', Key: keyOf(held[0]), Body: Buffer.from('not the recording') }));
+      await s3.send(new DeleteObjectCommand({ Bucket: 'evidence', Key: keyOf(held[1]) }));
+      await s3.send(new PutObjectCommand({ Bucket: 'evidence', Key: 'main/aaa/bbb/ccc/stray/0=ocfl_object_1.1', Body: Buffer.from('x') }));
+      const r = cli(home(), cfg, ['verify', '--full', '--json']);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.changed).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ evidenceNumber: held[0].evidence_number, problem: expect.stringMatching(/^overwritten: 1 newer version/) }),
+          expect.objectContaining({ evidenceNumber: held[1].evidence_number, problem: expect.stringMatching(/^deleted: a delete marker hides the held version/) }),
+        ]),
+      );
+      expect(report.changed.filter((c: { problem: string }) => /digest/.test(c.problem))).toEqual([]);
+      expect(report.untracked).toEqual([{ path: 'aaa/bbb/ccc/stray', problem: expect.stringMatching(/not in the catalog/) }]);
+    });
+
+    it('a byte changed in the held version under the gateway (RADOS, with the admin keyring) and a vanished object: verify names both', () => {
+      const target = held[2];
+      const pool = 'default.rgw.buckets.data';
+      // A versioned object's bytes live in RADOS as "<bucket marker>__:<version id>_<key>".
+      const oidOf = (o: (typeof held)[number]) => {
+        const oids = rgw.admin('rados', ['-p', pool, 'ls']).split('\n').filter((l) => l.includes('__:') && l.endsWith(`_${keyOf(o)}`));
+        expect(oids, `RADOS objects of ${keyOf(o)}`).toHaveLength(1);
+        return oids[0];
+      };
+      const file = path.join(tmp.dir, 'head-object');
+      const oid = oidOf(target);
+      rgw.admin('rados', ['-p', pool, 'get', oid, file]);
+      const bytes = readFileSync(file);
+      bytes[bytes.length >> 1] ^= 0xff;
+      writeFileSync(file, bytes);
+      rgw.admin('rados', ['-p', pool, 'put', oid, file]);
+      const gone = held[3];
+      rgw.admin('rados', ['-p', pool, 'rm', oidOf(gone)]);
+      const r = cli(home(), cfg, ['verify', '--full']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`changed +${target.evidence_number} .*content digest changed \\(expected ${target.sha256}, found (?!${target.sha256})[0-9a-f]{64}\\)`));
+      expect(r.stdout).toMatch(new RegExp(`(missing|changed) +${gone.evidence_number} `));
+      expect(sha256(bytes)).not.toBe(target.sha256);
+    });
+  });
+
+  it('a 40 MiB recording goes up in 16 MiB parts, each with its Content-MD5; verify quick accepts its multipart ETag and full re-hashes it', async () => {
+    const home = path.join(tmp.dir, 'h-big');
+    const cfg = configFor('big', ['bucket = "evidence"', 'prefix = "big"']);
+    expect(cli(home, cfg, ['init']).code).toBe(0);
+    const card = path.join(tmp.dir, 'card-big');
+    mkdirSync(path.join(card, 'DCIM'), { recursive: true });
+    const big = randomBytes(40 * 1024 * 1024 + 123);
+    writeFileSync(path.join(card, 'DCIM', 'BIG_0001.MP4'), big);
+    const r = cli(home, cfg, ['ingest', card, '--recorder', 'R-BIG', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: 'evidence', Prefix: 'big/' }));
+    const content = versions.Versions!.find((v) => v.Key!.endsWith('/BIG_0001.MP4'))!;
+    expect(content.Size).toBe(big.length);
+    expect(content.ETag).toMatch(/-3"$/);
+    for (const mode of ['--quick', '--full']) {
+      const v = cli(home, cfg, ['verify', mode, '--json']);
+      expect(v.code, v.stdout).toBe(0);
+      expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, checked: 1, bytes: mode === '--full' ? big.length : 0 });
+    }
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'evidence', Prefix: 'big/' }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+  });
+
+  it('the gateway down at docking: nothing held, the session says why; the next docking after it is back holds everything', async () => {
+    const home = path.join(tmp.dir, 'h-outage');
+    const cfg = configFor('outage', ['bucket = "evidence"', 'prefix = "outage"']);
+    expect(cli(home, cfg, ['init']).code).toBe(0);
+    const card = copyFixtureRecorder('7654321', path.join(tmp.dir, 'card-outage'));
+    rgw.stopGateway();
+    let r;
+    try {
+      r = cli(home, cfg, ['ingest', card, '--recorder', '7654321', '--json']);
+    } finally {
+      await rgw.startGateway();
+    }
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/S3 service at http:\/\/127\.0\.0\.1:\d+ is not answering \(ECONNREFUSED\)/);
+    expect(JSON.parse(cli(home, cfg, ['list', '--json']).stdout)).toEqual([]);
+    const again = cli(home, cfg, ['ingest', card, '--recorder', '7654321', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const want = manifest.files.filter((f) => f.recorder === '7654321').map((f) => f.sha256).sort();
+    expect((JSON.parse(cli(home, cfg, ['list', '--json']).stdout) as { sha256: string }[]).map((o) => o.sha256).sort()).toEqual(want);
+    expect(cli(home, cfg, ['verify', '--json']).code).toBe(0);
+  });
+});
