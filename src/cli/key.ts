@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createStationKeyOnce } from '../audit/key-life.js';
 import { keyPaths, stationVerifier } from '../audit/keys.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
+import { appendAuditEntry } from '../audit/log.js';
 import { formatVerifierKey, verifierOf } from '../audit/note.js';
 import { loadConfig } from '../home.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, globalOptions, loadHomeConfig, openCli, printJson } from './context.js';
@@ -20,8 +21,8 @@ export function registerKey(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { station?: string; json?: boolean }, cmd: Command) => {
       const loaded = loadConfig(globalOptions(cmd));
-      const bucket = await checkBucketForInit(loaded.config);
       const choice = await chooseStationId(opts.station, loaded.config, loaded.configPath, loaded.home.dir);
+      const bucket = await checkBucketForInit(loaded.config, choice.requested ?? loaded.config.station.id);
       const configFile = loaded.configPath ?? path.join(loaded.home.dir, 'evidock.toml');
       if (choice.requested) writeStationId(configFile, choice.requested);
       const cli = openCli(cmd, { create: true });
@@ -30,6 +31,9 @@ export function registerKey(program: Command): void {
         const { signer, created } = createStationKeyOnce(cli.db, cli.home.dir, cli.config.station.id, cli.actor);
         const vkey = formatVerifierKey(verifierOf(signer));
         const paths = keyPaths(cli.home.dir);
+        if (bucket) {
+          cli.db.transaction(() => appendAuditEntry(cli.db, { type: 'store.lock-probe', data: { bucket: bucket.bucket, prefix: bucket.prefix, attempts: bucket.attempts.map((a) => ({ ...a })) }, actor: cli.actor }))();
+        }
         for (const w of bucket?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         if (opts.json) printJson({ home: cli.home.dir, store: cli.home.store, catalog: cli.home.catalog, station: cli.config.station.id, stationWritten: choice.requested ? configFile : undefined, keyCreated: created, privateKey: paths.privateKey, publicKey: vkey });
         else {

@@ -5,6 +5,5 @@ import type { OriginalsStore } from '../store/originals.js';
 import type { IngestContext } from './types.js';
 
 export function originalsOf(ctx: IngestContext): OriginalsStore {
-  // Opened once per context (an s3 door holds a connection pool), closed with the station.
-  return (ctx.originals ??= openConfiguredOriginals(ctx.config, ctx.home, ctx.db));
+  return ctx.originals ?? openConfiguredOriginals(ctx.config, ctx.home, ctx.db);
 }

@@ -58,7 +58,6 @@ export async function openStation(config: Config, home: Home, logger: Logger, op
   const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, describe: opts.describe, deriveFacts: opts.deriveFacts };
   const close = async () => {
     await endIngestHelpers().catch((err) => logger.error({ err }, 'ending exiftool/ffprobe failed'));
-    ctx.originals?.close?.();
     try {
       detachAuditHome(db);
     } finally {

@@ -5,6 +5,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectLegalHoldCommand,
@@ -135,6 +136,11 @@ export class S3Bucket {
       ),
     );
     return { etag: unquote(r.ETag), versionId: r.VersionId };
+  }
+
+  /** Deletes one version (the lock probe's attempt: a locked version must be refused). */
+  async deleteVersion(key: string, versionId: string | undefined): Promise<void> {
+    await this.call(`deleting ${key} version ${versionId}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })));
   }
 
   /** Sets (or extends) a version's retention; the service refuses to shorten a COMPLIANCE lock. */

@@ -11,7 +11,7 @@ import type { S3StoreConfig } from '../store-config.js';
 import type { Db } from './catalog.js';
 import { OCFL_OBJECT_DECLARATION, PROVENANCE_FILE } from './ocfl.js';
 import type { CheckOptions, HoldOutcome, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
-import { originalRowOf, parseProvenanceFile, provenanceRowOf, type ProvenanceFile } from './provenance-file.js';
+import { originalRowOf, parseProvenanceFile, provenanceFileText, provenanceRowOf, type ProvenanceFile } from './provenance-file.js';
 import { clearCommitIntent, findOriginal, findOriginalBySha256, insertOriginal, pendingCommitIntents, recordCommitIntent, type OriginalRow } from './records.js';
 import { S3Bucket, S3Failure, type LockMode } from './s3-client.js';
 import type { S3Credentials } from './s3-credentials.js';
@@ -103,7 +103,7 @@ export class S3OriginalsStore implements OriginalsStore {
       clearCommitIntent(db, original.evidence_number);
       if (duplicate) return { alreadyHeld: duplicate };
       insertOriginal(db, original);
-      inCommit(original, provenanceRowOf(provenance));
+      inCommit(original, provenanceRowOf(provenance), { provenanceSha256: sha256Hex(provenanceFileText(provenance)) });
       return { held: original };
     })();
   }

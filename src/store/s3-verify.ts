@@ -9,6 +9,7 @@ import { PROVENANCE_FILE } from './ocfl.js';
 import type { ChangedObject, CheckOptions, ObjectCheck, UntrackedEntry } from './originals.js';
 import type { OriginalRow } from './records.js';
 import type { ObjectVersion, S3Bucket } from './s3-client.js';
+import { EVIDOCK_FOLDER } from './s3-lock-probe.js';
 import { hashObject } from './s3-read-back.js';
 import { PART_BYTES } from './s3-upload.js';
 
@@ -127,6 +128,7 @@ export async function checkS3Objects(bucket: S3Bucket, prefix: string, retention
 export async function* untrackedS3(bucket: S3Bucket, prefix: string, tracked: ReadonlySet<string>): AsyncGenerator<UntrackedEntry> {
   const reported = new Set<string>();
   for await (const key of listBucketObjects(bucket, prefix)) {
+    if (key.startsWith(`${prefix}${EVIDOCK_FOLDER}/`)) continue;
     const objectPath = objectPathOfKey(prefix, key);
     if (tracked.has(objectPath) || reported.has(objectPath)) continue;
     reported.add(objectPath);

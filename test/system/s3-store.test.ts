@@ -16,11 +16,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixtureRecorder, manifest, runCli, tempDir } from '../helpers/evidock.js';
+import { binPath, copyFixtureRecorder, manifest, runCli, tempDir } from '../helpers/evidock.js';
 import { cephMissing, startRgw, type Rgw } from './harness/ceph-rgw.js';
 import { warnSkipped } from './harness/fuse.js';
 
@@ -88,6 +89,7 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
   describe('a station holding in the bucket', () => {
     const home = () => path.join(tmp.dir, 'h-main');
     let cfg: string;
+    let initOut = '';
     let held: { evidence_number: string; sha256: string; object_path: string; content_path: string; size: number }[];
     const keyOf = (o: (typeof held)[number]) => `main/${o.object_path}/${o.content_path}`;
 
@@ -95,6 +97,7 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
       cfg = configFor('main', ['bucket = "evidence"', 'prefix = "main"', 'retention_days = 2']);
       const init = cli(home(), cfg, ['init']);
       if (init.code !== 0) throw new Error(init.stderr);
+      initOut = init.stdout;
       const card = copyFixtureRecorder('1234567', path.join(tmp.dir, 'card-main'));
       const r = cli(home(), cfg, ['ingest', card, '--recorder', '1234567', '--json']);
       if (r.code !== 0) throw new Error(r.stderr);
@@ -116,6 +119,17 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
       }
       // No local copy: the store folder holds no object.
       expect(runCli(['--home', home(), '--config', cfg, 'verify', '--json'], { env: rgw.stationEnv }).code).toBe(0);
+    });
+
+    it('init proves the lock with the station\'s own key: each attempt refused by the service, printed and in the audit journal', () => {
+      for (const a of ['DeleteObject of the locked version \\(AccessDenied', 'shortening its COMPLIANCE retention \\(AccessDenied', 'switching its retention to GOVERNANCE \\(AccessDenied', 'overwriting it \\(a new version was written on top; the locked version reads back unchanged']) {
+        expect(initOut).toMatch(new RegExp(`^refused  ${a}`, 'm'));
+      }
+      const journal = readdirSync(path.join(home(), 'journal')).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(path.join(home(), 'journal', f), 'utf8')).join('');
+      const probe = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'store.lock-probe');
+      expect(probe?.data).toMatchObject({ bucket: 'evidence', prefix: 'main/' });
+      expect(probe.data.attempts).toHaveLength(4);
+      expect(probe.data.attempts.every((a: { refused: boolean }) => a.refused)).toBe(true);
     });
 
     it("the service refuses the station's own DeleteObject of a held version, shortening its retention and switching it to GOVERNANCE", async () => {
@@ -221,5 +235,79 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     const want = manifest.files.filter((f) => f.recorder === '7654321').map((f) => f.sha256).sort();
     expect((JSON.parse(cli(home, cfg, ['list', '--json']).stdout) as { sha256: string }[]).map((o) => o.sha256).sort()).toEqual(want);
     expect(cli(home, cfg, ['verify', '--json']).code).toBe(0);
+  });
+
+  /** A card with one big random recording; the CLI ingesting it in the background. */
+  function bigCard(name: string, mib: number): { card: string; bytes: Buffer } {
+    const card = path.join(tmp.dir, `card-${name}`);
+    mkdirSync(path.join(card, 'DCIM'), { recursive: true });
+    const bytes = randomBytes(mib * 1024 * 1024);
+    writeFileSync(path.join(card, 'DCIM', `${name.toUpperCase()}_0001.MP4`), bytes);
+    return { card, bytes };
+  }
+  function ingestInBackground(home: string, cfg: string, card: string): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+    const child = spawn(process.execPath, [binPath, '--home', home, '--config', cfg, 'ingest', card, '--recorder', 'R-FAULT', '--json'], { env: { ...process.env, ...rgw.stationEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, out }))) };
+  }
+  async function untilUploadStarts(prefix: string, child: ChildProcess): Promise<void> {
+    for (let i = 0; i < 2400; i++) {
+      const u = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'evidence', Prefix: prefix }));
+      if (u.Uploads?.length) return;
+      if (child.exitCode !== null) throw new Error('the ingest ended before its upload started');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('no multipart upload started');
+  }
+  const journalOf = (home: string) =>
+    readdirSync(path.join(home, 'journal')).filter((f) => f.endsWith('.jsonl')).flatMap((f) => readFileSync(path.join(home, 'journal', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+
+  it('the gateway killed in the middle of a multipart upload: nothing held, the reason said; the next start aborts the torn upload and the next docking holds it', async () => {
+    const home = path.join(tmp.dir, 'h-torn');
+    const cfg = configFor('torn', ['bucket = "evidence"', 'prefix = "torn"']);
+    expect(cli(home, cfg, ['init']).code).toBe(0);
+    const { card, bytes } = bigCard('torn', 160);
+    const run = ingestInBackground(home, cfg, card);
+    await untilUploadStarts('torn/', run.child);
+    rgw.stopGateway('SIGKILL');
+    const r = await run.done;
+    await rgw.startGateway();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/S3 service at http:\/\/127\.0\.0\.1:\d+ is not answering|socket hang up|ECONNRESET/);
+    expect(JSON.parse(cli(home, cfg, ['list', '--json']).stdout)).toEqual([]);
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'evidence', Prefix: 'torn/' }))).Uploads?.length).toBe(1);
+    const again = cli(home, cfg, ['ingest', card, '--recorder', 'R-FAULT', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(cli(home, cfg, ['list', '--json']).stdout) as { sha256: string }[]).map((o) => o.sha256)).toEqual([sha256(bytes)]);
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'evidence', Prefix: 'torn/' }))).Uploads ?? []).toEqual([]);
+    const v = cli(home, cfg, ['verify', '--full', '--json']);
+    expect(v.code, v.stdout).toBe(0);
+  });
+
+  it('evidock killed in the middle of an upload (the gateway hung): staging survives, the next start finishes the upload, reads it back and holds it', async () => {
+    const home = path.join(tmp.dir, 'h-crash');
+    const cfg = configFor('crash', ['bucket = "evidence"', 'prefix = "crash"']);
+    expect(cli(home, cfg, ['init']).code).toBe(0);
+    const { card, bytes } = bigCard('crash', 80);
+    const run = ingestInBackground(home, cfg, card);
+    await untilUploadStarts('crash/', run.child);
+    rgw.pauseGateway();
+    try {
+      run.child.kill('SIGKILL');
+      await run.done;
+    } finally {
+      rgw.resumeGateway();
+    }
+    expect(readdirSync(path.join(home, 'staging')).length).toBe(1);
+    const again = cli(home, cfg, ['ingest', card, '--recorder', 'R-FAULT', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ held: 0, alreadyHeld: 1 });
+    expect((JSON.parse(cli(home, cfg, ['list', '--json']).stdout) as { sha256: string }[]).map((o) => o.sha256)).toEqual([sha256(bytes)]);
+    expect(journalOf(home).filter((e) => e.type === 'file.held').map((e) => e.data.recovered)).toEqual([true]);
+    expect(readdirSync(path.join(home, 'staging'))).toEqual([]);
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'evidence', Prefix: 'crash/' }))).Uploads ?? []).toEqual([]);
+    expect(cli(home, cfg, ['verify', '--full', '--json']).code).toBe(0);
   });
 });

@@ -42,8 +42,11 @@ export interface Rgw {
   /** Environment for evidock with the station's credentials. */
   stationEnv: NodeJS.ProcessEnv;
   /** Stop radosgw only (the cluster stays): an outage. */
-  stopGateway(): void;
+  stopGateway(signal?: NodeJS.Signals): void;
   startGateway(): Promise<void>;
+  /** Freeze / thaw radosgw (SIGSTOP / SIGCONT): a gateway that hangs mid-request. */
+  pauseGateway(): void;
+  resumeGateway(): void;
   /** Run a ceph tool (rados, radosgw-admin) against this cluster as its admin. */
   admin(tool: string, args: string[]): string;
   stop(): void;
@@ -69,12 +72,12 @@ export async function startRgw(): Promise<Rgw> {
     }
     throw new Error(`radosgw did not answer at ${endpoint} (log: ${dir}/log/client.rgw.a.log)`);
   };
-  const stopGateway = () => {
+  const stopGateway = (signal: NodeJS.Signals = 'SIGTERM') => {
     const file = path.join(dir, 'run', 'client.rgw.a.pid');
     if (!existsSync(file)) return;
     const pid = pidOf('client.rgw.a');
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(pid, signal);
     } catch {
       /* already gone */
     }
@@ -96,6 +99,8 @@ export async function startRgw(): Promise<Rgw> {
       stationEnv: { AWS_ACCESS_KEY_ID: station.accessKeyId, AWS_SECRET_ACCESS_KEY: station.secretAccessKey },
       stopGateway,
       startGateway,
+      pauseGateway: () => process.kill(pidOf('client.rgw.a'), 'SIGSTOP'),
+      resumeGateway: () => process.kill(pidOf('client.rgw.a'), 'SIGCONT'),
       admin,
       stop,
     };

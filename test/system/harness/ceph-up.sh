@@ -1,6 +1,6 @@
 #!/bin/bash
 # A throwaway one-node Ceph (mon + one memstore OSD) and radosgw on 127.0.0.1 for the s3 system tests,
-# adapted from ../shared/recipes/ceph-rgw/ceph-up.sh. Usage: D=<empty dir> MON_PORT=.. RGW_PORT=.. ceph-up.sh
+# adapted from the ceph-rgw recipe. Usage: D=<empty dir> MON_PORT=.. RGW_PORT=.. [MEMSTORE_BYTES=..] ceph-up.sh
 # Every daemon writes its pid to $D/run/<name>.pid; ceph-down.sh stops exactly those.
 set -euo pipefail
 : "${D:?D must name an empty directory}" "${MON_PORT:?}" "${RGW_PORT:?}"
@@ -36,7 +36,7 @@ mon data = $D/mon
 osd data = $D/osd
 keyring = $D/osd/keyring
 osd objectstore = memstore
-memstore device bytes = 3221225472
+memstore device bytes = ${MEMSTORE_BYTES:-3221225472}
 osd memory target = 1073741824
 osd max object name len = 256
 osd max object namespace len = 64

@@ -1,0 +1,95 @@
+// Issue 14: holding a 1 GiB original on S3 Object Lock (a one-node Ceph RGW on memstore, started
+// here with test/system/harness/ceph-up.sh) against the naive way to be sure: `s3cmd put` of the
+// same file, then a separate `s3cmd get ... - | sha256sum`. evidock's hold is upload (Content-MD5
+// per part, 3 parts in flight) + COMPLIANCE lock + read back and re-hash + catalog commit; peak
+// RSS at 256 MiB and 1 GiB shows memory does not grow with the file. Needs root, Ceph and s3cmd.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fmt, makeFile, MiB, repoRoot, tempDir, timeShell } from './lib.js';
+
+const RUNS = 3;
+const HARNESS = path.join(repoRoot, 'test', 'system', 'harness');
+const KEY = { id: 'BENCHSTATION', secret: 'bench-secret-not-for-production' };
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+function missing() {
+  const out = [];
+  if (process.getuid?.() !== 0) out.push('root');
+  for (const bin of ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 's3cmd']) if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) out.push(bin);
+  return out;
+}
+
+export default async function s3Bench() {
+  const lacking = missing();
+  if (lacking.length) {
+    console.log(`*** SKIPPING s3 bench: missing ${lacking.join(', ')} (Debian: ceph-mon ceph-osd radosgw ceph-common s3cmd) ***`);
+    return;
+  }
+  const tmp = tempDir('evidock-s3bench-');
+  const ceph = path.join(tmp.dir, 'ceph');
+  const [monPort, rgwPort] = [await freePort(), await freePort()];
+  // evidock's copies stay locked for a day: room for them in memory.
+  const env = { ...process.env, D: ceph, MON_PORT: String(monPort), RGW_PORT: String(rgwPort), CEPH_CONF: path.join(ceph, 'ceph.conf'), MEMSTORE_BYTES: String(8 * 1024 * MiB) };
+  const endpoint = `http://127.0.0.1:${rgwPort}`;
+  try {
+    execFileSync(path.join(HARNESS, 'ceph-up.sh'), { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('radosgw', ['-n', 'client.rgw.a'], { env });
+    for (let i = 0; i < 240; i++) {
+      if (await fetch(endpoint).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    execFileSync('radosgw-admin', ['user', 'create', '--uid', 'bench', '--display-name', 'bench', '--access-key', KEY.id, '--secret-key', KEY.secret], { env, stdio: 'ignore' });
+    const s3cfg = path.join(tmp.dir, 's3cfg');
+    writeFileSync(s3cfg, `[default]\naccess_key = ${KEY.id}\nsecret_key = ${KEY.secret}\nhost_base = 127.0.0.1:${rgwPort}\nhost_bucket = 127.0.0.1:${rgwPort}\nuse_https = False\nsignature_v2 = False\n`);
+    const s3cmd = `s3cmd -q -c '${s3cfg}'`;
+    const evEnv = { ...process.env, AWS_ACCESS_KEY_ID: KEY.id, AWS_SECRET_ACCESS_KEY: KEY.secret };
+    // The locked bucket for evidock (created the way IT would, with Object Lock) and a plain one for s3cmd.
+    const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const c = new S3Client({ endpoint, region: 'default', forcePathStyle: true, credentials: { accessKeyId: KEY.id, secretAccessKey: KEY.secret } });
+    await c.send(new CreateBucketCommand({ Bucket: 'evidence', ObjectLockEnabledForBucket: true }));
+    c.destroy();
+    timeShell(`${s3cmd} mb s3://plain`);
+    for (const sizeMiB of [256, 1024]) {
+      const file = path.join(tmp.dir, `clip-${sizeMiB}.mp4`);
+      makeFile(file, sizeMiB * MiB);
+      const t = { ev: [], naive: [] };
+      let rss = 0;
+      const contenders = [
+        () => {
+          const home = path.join(tmp.dir, `home-${Date.now()}`);
+          mkdirSync(home);
+          const out = execFileSync(process.execPath, [path.join(repoRoot, 'bench', 's3-hold-child.js'), file, home, endpoint, 'evidence', `bench-${Date.now()}`], { env: evEnv, encoding: 'utf8' });
+          const r = JSON.parse(out.trim().split('\n').pop());
+          t.ev.push(r.seconds);
+          rss = Math.max(rss, r.maxRssKiB);
+          rmSync(home, { recursive: true, force: true });
+        },
+        () => {
+          t.naive.push(timeShell(`${s3cmd} put '${file}' s3://plain/clip && ${s3cmd} get s3://plain/clip - | sha256sum >/dev/null`));
+          timeShell(`${s3cmd} del s3://plain/clip`);
+        },
+      ];
+      for (let r = 0; r < RUNS; r++) for (let k = 0; k < contenders.length; k++) contenders[(r + k) % contenders.length]();
+      const med = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
+      const line = (name, a) => `  ${name.padEnd(34)} median ${fmt(med(a), 2)} s  ${fmt(sizeMiB / med(a))} MiB/s   (runs: ${a.map((x) => fmt(x, 2)).join(' ')})`;
+      console.log(`${sizeMiB} MiB on Ceph RGW (memstore, one node), ${RUNS} runs each, order rotated:`);
+      console.log(line('s3cmd put + s3cmd get | sha256sum', t.naive));
+      console.log(line('evidock hold (upload+lock+read back)', t.ev) + `  peak RSS ${fmt(rss / 1024)} MiB`);
+      console.log(`  ratio ${fmt(med(t.naive) / med(t.ev), 2)}x (target >= 1.5)`);
+      rmSync(file, { force: true });
+    }
+  } finally {
+    spawnSync(path.join(HARNESS, 'ceph-down.sh'), { env, stdio: 'ignore' });
+    tmp.cleanup();
+  }
+}
