@@ -105,7 +105,7 @@ async function logBench(n, tmp) {
   db.close();
 }
 
-function fixityBench(objects, objectMiB, tmp) {
+function fixityBench(objects, objectMiB, tmp, flags) {
   const home = path.join(tmp, 'fixhome');
   const card = path.join(tmp, 'card');
   mkdirSync(card, { recursive: true });
@@ -135,13 +135,13 @@ function fixityBench(objects, objectMiB, tmp) {
     ['hashdeep -c sha256 -r', () => timeShell(`hashdeep -c sha256 -r '${store}' > /dev/null`)],
   ];
   const modes = ['warm'];
-  if (dropCaches()) modes.push('cold');
-  else console.log('(cold cache runs skipped: cannot drop the page cache here)');
+  if (dropCaches(flags)) modes.push('cold');
+  else console.log('(cold cache runs skipped: they drop the whole machine\'s page cache; pass --drop-caches, as root, on a machine of your own)');
   for (const mode of modes) {
     const secs = {};
     timeShell(`cat ${files.map((f) => `'${f}'`).join(' ')} > /dev/null`); // warm up
     for (const [name, fn] of runs) {
-      if (mode === 'cold') dropCaches();
+      if (mode === 'cold') dropCaches(flags);
       const t0 = now();
       fn();
       secs[name] = (now() - t0) / 1000;
@@ -159,7 +159,7 @@ export default async function auditBench(flags) {
   const tmp = tempDir('evidock-audit-bench-');
   try {
     if (!flags.includes('--skip-log')) await logBench(flag(flags, 'entries', 1_000_000), tmp.dir);
-    if (!flags.includes('--skip-fixity')) fixityBench(flag(flags, 'objects', 8), flag(flags, 'object-mib', 1024), tmp.dir);
+    if (!flags.includes('--skip-fixity')) fixityBench(flag(flags, 'objects', 8), flag(flags, 'object-mib', 1024), tmp.dir, flags);
   } finally {
     tmp.cleanup();
   }

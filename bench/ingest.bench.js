@@ -1,5 +1,6 @@
-// Issue 2: ingest of one 1 GiB file against `cp FILE DEST && sync` and
-// `cp FILE DEST && sha256sum DEST`, warm and cold page cache; peak RSS at 1 GiB and (with
+// Issue 2 (P2 of issue 17): ingest of one 1 GiB file against `cp FILE DEST && sync` and
+// `cp FILE DEST && sha256sum DEST`, interleaved, medians and spread; warm page cache (cold only
+// with --drop-caches: it changes the whole machine); peak RSS at 1 GiB and (with
 // --big) 4 GiB to show it does not grow with file size.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -30,14 +31,14 @@ export default async function ingestBench(flags) {
       const dest = path.join(tmp.dir, 'dest');
       const home = path.join(tmp.dir, 'home');
       const modes = [['warm', false]];
-      if (dropCaches()) modes.push(['cold', true]);
-      else console.log('(cold cache runs skipped: cannot write /proc/sys/vm/drop_caches; run as root)');
+      if (dropCaches(flags)) modes.push(['cold', true]);
+      else console.log('(cold cache runs skipped: they drop the whole machine\'s page cache; pass --drop-caches, as root, on a machine of your own)');
       for (const [mode, cold] of modes) {
         const prep = () => {
           rmSync(dest, { force: true });
           rmSync(home, { recursive: true, force: true });
           execFileSync('sync');
-          if (cold) dropCaches();
+          if (cold) dropCaches(flags);
           else execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 0 });
         };
         const t = { cpSync: [], cpSha: [], ev: [] };
@@ -62,7 +63,8 @@ export default async function ingestBench(flags) {
           const x = [...a].sort((p, q) => p - q);
           return (x[(x.length - 1) >> 1] + x[x.length >> 1]) / 2;
         };
-        const line = (name, a) => `  ${name.padEnd(24)} median ${fmt(med(a), 2)} s  ${fmt(sizeMiB / med(a))} MiB/s   (runs: ${a.map((x) => fmt(x, 2)).join(' ')})`;
+        const spread = (a) => `spread ${fmt(Math.min(...a), 2)}-${fmt(Math.max(...a), 2)} s`;
+        const line = (name, a) => `  ${name.padEnd(24)} median ${fmt(med(a), 2)} s  ${fmt(sizeMiB / med(a))} MiB/s  ${spread(a)}   (runs in order: ${a.map((x) => fmt(x, 2)).join(' ')})`;
         console.log(`${sizeMiB} MiB, ${mode} cache, ${RUNS} runs each, order rotated:`);
         console.log(line('cp && sync', t.cpSync));
         console.log(line('cp && sha256sum', t.cpSha));

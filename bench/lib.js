@@ -13,8 +13,12 @@ export function tempDir(prefix = 'evidock-bench-') {
   return { dir, cleanup: () => { spawnSync('chmod', ['-R', 'u+w', dir]); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-/** Drop the page cache if we may (root, writable /proc); returns whether it did. */
-export function dropCaches() {
+/**
+ * Drop the page cache, only when the user asked for it with --drop-caches (it changes the whole
+ * machine: never by default on a user's server); returns whether it did.
+ */
+export function dropCaches(flags = []) {
+  if (!flags.includes('--drop-caches')) return false;
   try {
     execFileSync('sync');
     writeFileSync('/proc/sys/vm/drop_caches', '3\n');
@@ -43,42 +47,18 @@ export function fmt(n, digits = 1) {
 
 /**
  * A VM with virtio-balloon free page reporting hands freed memory back to its host, which faults
- * it in again on next use: writing 1 GiB into the page cache then takes 2.7 s instead of 0.25 s,
- * and whichever contender happens to run ~2 s after a big file was deleted pays it. A storage
- * server on real hardware has no such cost, so while the benchmarks run (as root) the balloon
- * driver is unbound, and bound again afterwards. `--keep-page-reporting` leaves it alone.
- * Returns a function that restores the binding.
+ * it in again on next use: writing 1 GiB into the page cache can then take 2.7 s instead of 0.25 s,
+ * and whichever contender happens to run ~2 s after a big file was deleted pays it. A benchmark
+ * never changes the machine (no driver unbinding, no cache dropping): it says so instead, and
+ * interleaved runs with medians and spread show it. Returns the note, or undefined.
  */
-export function pausePageReporting(flags) {
-  const driver = '/sys/bus/virtio/drivers/virtio_balloon';
+export function pageReportingNote() {
   let devices = [];
   try {
-    devices = readdirSync(driver).filter((d) => d.startsWith('virtio'));
+    devices = readdirSync('/sys/bus/virtio/drivers/virtio_balloon').filter((d) => d.startsWith('virtio'));
   } catch {
-    return () => {};
+    return undefined;
   }
-  if (devices.length === 0) return () => {};
-  if (flags.includes('--keep-page-reporting')) {
-    console.log('(virtio-balloon free page reporting left on: runs that follow a large delete may be slowed by host page faults)');
-    return () => {};
-  }
-  const unbound = [];
-  for (const d of devices) {
-    try {
-      writeFileSync(path.join(driver, 'unbind'), d);
-      unbound.push(d);
-    } catch (err) {
-      console.log(`(cannot pause free page reporting of ${d}: ${err.message}; runs may be slowed by host page faults)`);
-    }
-  }
-  if (unbound.length) console.log(`(virtio-balloon ${unbound.join(', ')} unbound while benchmarking, so freed memory is not handed back to the host and faulted in again; bound again at the end)`);
-  return () => {
-    for (const d of unbound) {
-      try {
-        writeFileSync(path.join(driver, 'bind'), d);
-      } catch (err) {
-        console.error(`could not bind ${d} to virtio_balloon again: ${err.message}; run: echo ${d} > ${driver}/bind`);
-      }
-    }
-  };
+  if (devices.length === 0) return undefined;
+  return '(this VM has virtio-balloon free page reporting on: the host takes freed memory back and faults it in again, so a run that follows a large delete may be slowed by chance; medians and spread below)';
 }

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pausePageReporting } from './lib.js';
+import { pageReportingNote } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -13,14 +13,10 @@ const benches = readdirSync(here)
   .map((f) => f.replace(/\.bench\.js$/, ''))
   .filter((n) => wanted.length === 0 || wanted.includes(n));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const restore = pausePageReporting(flags);
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (restore(), process.exit(130)));
-try {
-  for (const name of benches) {
-    console.log(`\n=== ${name} ===`);
-    const mod = await import(path.join(here, `${name}.bench.js`));
-    await mod.default(flags);
-  }
-} finally {
-  restore();
+const note = pageReportingNote();
+if (note) console.log(note);
+for (const name of benches) {
+  console.log(`\n=== ${name} ===`);
+  const mod = await import(path.join(here, `${name}.bench.js`));
+  await mod.default(flags);
 }

@@ -1,0 +1,339 @@
+// Issue 17: shift change. Recorders that read at USB 2 (40 MB/s) or USB 3 (200 MB/s) speed, each
+// a loop-mounted ext4 card whose reads the kernel throttles (bench/docking-throttle.js), with a
+// shift's content scaled down (bench/docking-cards.js).
+//   P1: one recorder, `evidock ingest` until everything is held vs `cat` of the same throttled
+//       card to /dev/null, interleaved, fresh mount (cold cache) each run. Target <= 1.05x.
+//   P3: 8, 16, 32 recorders docked within 10 s through the daemon's directory dock at 40 MB/s:
+//       aggregate held MB/s vs the bound (aggregate source bandwidth or the store disk's own
+//       measured write speed, whichever is lower), CPU s per GiB held, peak RSS, longest wait of a
+//       slot before its first bytes are copied, last docked -> last safe to remove.
+// Every run is checked afterwards (not timed): every file held, `evidock verify` passes.
+// Flags: --only=p1|p3  --recorders=8,16,32  --scale=S (P3 card size, default 0.125 of a full
+// shift: 12 videos of 8-32 MiB) --p1-scale=S (default 0.5)  --runs=N (P1, default 3)
+// --videos=N; EVIDOCK_BENCH_SCALE sets --scale. Needs root (loop mounts, a cgroup of its own).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { makeCardImage, mountCard } from './docking-cards.js';
+import { makeThrottleGroup, throttleMissing } from './docking-throttle.js';
+import { fmt, MiB, repoRoot, tempDir } from './lib.js';
+
+const CLI = path.join(repoRoot, 'bin', 'evidock.js');
+const MB = 1e6;
+const GiB = 1024 * MiB;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (a) => {
+  const x = [...a].sort((p, q) => p - q);
+  return (x[(x.length - 1) >> 1] + x[x.length >> 1]) / 2;
+};
+
+function flag(flags, name, fallback) {
+  const f = flags.find((a) => a.startsWith(`--${name}=`));
+  return f ? f.slice(name.length + 3) : fallback;
+}
+
+function evidock(args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 * MiB });
+  return r;
+}
+
+function freshHome(home, extraToml = '') {
+  rmSync(home, { recursive: true, force: true });
+  const init = evidock(['init', '--station', 'BENCH', '--home', home]);
+  if (init.status !== 0) throw new Error(`evidock init failed: ${init.stderr}`);
+  if (extraToml) writeFileSync(path.join(home, 'evidock.toml'), readFileSync(path.join(home, 'evidock.toml'), 'utf8') + extraToml);
+}
+
+/** Not timed: every expected file is held and `evidock verify` re-hashes them all cleanly. */
+function checkHome(home, expectedFiles) {
+  const list = evidock(['--home', home, 'list', '--json']);
+  if (list.status !== 0) throw new Error(`evidock list failed: ${list.stderr}`);
+  const held = JSON.parse(list.stdout).length;
+  const verify = evidock(['--home', home, 'verify', '--json']);
+  if (held !== expectedFiles) throw new Error(`${held} files held of ${expectedFiles}`);
+  if (verify.status !== 0) throw new Error(`evidock verify exited ${verify.status}: ${verify.stdout.slice(0, 2000)} ${verify.stderr.slice(0, 2000)}`);
+  return { held, verified: true };
+}
+
+/** Run argv inside the throttle group; resolves to { seconds, stdout, code }. */
+function runThrottled(group, argv) {
+  const [cmd, args] = group.wrap(argv);
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
+    p.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    p.on('error', reject);
+    p.on('exit', (code) => resolve({ seconds: Number(process.hrtime.bigint() - t) / 1e9, stdout, stderr, code }));
+  });
+}
+
+/** The store disk's own write speed: 1 GiB (or less) written and fdatasync'ed in its folder, best of two. */
+function storeWriteSpeed(dir, bytes = GiB) {
+  const buf = randomBytes(8 * MiB);
+  let best = 0;
+  for (let run = 0; run < 2; run++) {
+    const file = path.join(dir, `write-speed-${run}`);
+    const t = process.hrtime.bigint();
+    const fd = openSync(file, 'w');
+    for (let at = 0; at < bytes; at += buf.length) {
+      buf.writeUInt32LE(at / buf.length, 0);
+      writeSync(fd, buf, 0, Math.min(buf.length, bytes - at));
+    }
+    fdatasyncSync(fd);
+    closeSync(fd);
+    best = Math.max(best, bytes / (Number(process.hrtime.bigint() - t) / 1e9));
+    rmSync(file);
+  }
+  return best;
+}
+
+/** P1: one recorder at `rate` B/s; evidock ingest vs cat, `runs` each, order alternating. */
+async function p1(work, group, card, rate, runs) {
+  const mnt = path.join(work, 'p1-card');
+  const home = path.join(work, 'p1-home');
+  const t = { cat: [], ev: [] };
+  const check = [];
+  const catOnce = async () => {
+    const m = mountCard(card.img, mnt);
+    try {
+      group.limit(m.majMin, rate);
+      const r = await runThrottled(group, ['sh', '-c', `find '${mnt}' -type f -exec cat {} + > /dev/null`]);
+      if (r.code !== 0) throw new Error(`cat failed: ${r.stderr}`);
+      t.cat.push(r.seconds);
+    } finally {
+      m.unmount();
+    }
+  };
+  const evOnce = async () => {
+    freshHome(home);
+    const m = mountCard(card.img, mnt);
+    try {
+      group.limit(m.majMin, rate);
+      const r = await runThrottled(group, [process.execPath, CLI, 'ingest', mnt, '--home', home, '--json', '--recorder', card.serial]);
+      if (r.code !== 0) throw new Error(`evidock ingest exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
+      t.ev.push(r.seconds);
+    } finally {
+      m.unmount();
+    }
+    check.push(checkHome(home, card.files));
+  };
+  for (let r = 0; r < runs; r++) {
+    if (r % 2 === 0) (await catOnce(), await evOnce());
+    else (await evOnce(), await catOnce());
+  }
+  rmSync(home, { recursive: true, force: true });
+  return { rate, bytes: card.bytes, files: card.files, cat: t.cat, ev: t.ev, ratio: median(t.ev) / median(t.cat), held: check.every((c) => c.held === card.files && c.verified) };
+}
+
+/** Reads the daemon's JSON log lines as they come. */
+function logReader(stream) {
+  const lines = [];
+  let buf = '';
+  stream.setEncoding('utf8').on('data', (c) => {
+    buf += c;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      try {
+        lines.push(JSON.parse(buf.slice(0, i)));
+      } catch {
+        /* not JSON */
+      }
+      buf = buf.slice(i + 1);
+    }
+  });
+  return lines;
+}
+
+const CLK_TCK = 100;
+/** CPU seconds of pid (with its waited-for children) and of its live descendants. */
+function cpuSecondsOfTree(pid) {
+  const stats = new Map();
+  for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const s = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(p), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) });
+    } catch {
+      /* gone */
+    }
+  }
+  let total = 0;
+  const walk = (p) => {
+    const s = stats.get(p);
+    if (!s) return;
+    total += s.cpu + (p === pid ? s.children : 0);
+    for (const [c, cs] of stats) if (cs.ppid === p) walk(c);
+  };
+  walk(pid);
+  return total / CLK_TCK;
+}
+
+function peakRssMiB(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** P3: n recorders (cards[0..n)) docked through the daemon's directory dock within spreadMs. */
+async function p3(work, group, cards, rate, spreadMs) {
+  const n = cards.length;
+  const home = path.join(work, `p3-home-${n}`);
+  freshHome(home, '\n[docks]\nmount = "off"\n');
+  const pre = path.join(work, `p3-pre-${n}`);
+  const mounts = [];
+  const [cmd, args] = group.wrap([process.execPath, CLI, '--home', home, 'daemon']);
+  const daemon = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = logReader(daemon.stdout);
+  const exited = new Promise((r) => daemon.on('exit', r));
+  try {
+    const until = async (pred, ms, what) => {
+      const end = Date.now() + ms;
+      while (!pred()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        if (daemon.exitCode !== null) throw new Error(`the daemon ended (${daemon.exitCode}) while waiting for ${what}`);
+        await sleep(20);
+      }
+    };
+    await until(() => lines.some((l) => l.msg === 'evidock daemon ready'), 60_000, 'the daemon');
+    // each card mounted fresh (nothing of it in the page cache), in a folder renamed into the docks folder
+    const slots = cards.map((c, i) => `R${String(i + 1).padStart(2, '0')}`);
+    for (const [i, c] of cards.entries()) {
+      const mnt = path.join(pre, slots[i], 'card');
+      const m = mountCard(c.img, mnt);
+      mounts.push({ m, at: mnt });
+      group.limit(m.majMin, rate);
+    }
+    const cpu0 = cpuSecondsOfTree(daemon.pid);
+    const docked = [];
+    const t0 = Date.now();
+    for (const [i, slot] of slots.entries()) {
+      const due = t0 + (n > 1 ? (i * spreadMs) / (n - 1) : 0);
+      if (due > Date.now()) await sleep(due - Date.now());
+      renameSync(path.join(pre, slot), path.join(home, 'docks', slot));
+      mounts[i].at = path.join(home, 'docks', slot, 'card');
+      docked.push(Date.now());
+    }
+    const endOf = (slot) => lines.find((l) => l.msg === 'slot state' && l.slot === slot && (l.state === 'done' || l.state === 'error'));
+    const totalBytes = cards.reduce((s, c) => s + c.bytes, 0);
+    await until(() => slots.every(endOf), Math.max(600_000, (totalBytes / (50 * MB)) * 1000), 'every slot to finish');
+    const cpu = cpuSecondsOfTree(daemon.pid) - cpu0;
+    const rss = peakRssMiB(daemon.pid);
+    const errors = slots.filter((s) => endOf(s).state !== 'done');
+    if (errors.length) throw new Error(`slots ended in error: ${errors.map((s) => `${s} (${endOf(s).message})`).join(', ')}`);
+    const ended = lines.filter((l) => l.msg === 'session ended');
+    const bytesHeld = ended.reduce((s, l) => s + (l.bytesHeld ?? 0), 0);
+    const firstBytes = slots.map((slot, i) => {
+      const l = lines.find((x) => x.slot === slot && x.msg === 'first bytes copied') ?? lines.find((x) => x.msg === 'slot state' && x.slot === slot && x.state === 'copying');
+      return l.time - docked[i];
+    });
+    const lastDone = Math.max(...slots.map((s) => endOf(s).time));
+    return {
+      n,
+      rate,
+      bytesHeld,
+      totalBytes,
+      seconds: (lastDone - docked[0]) / 1000,
+      heldMBps: bytesHeld / MB / ((lastDone - docked[0]) / 1000),
+      cpuPerGiB: cpu / (bytesHeld / GiB),
+      peakRssMiB: rss,
+      longestFirstByteS: Math.max(...firstBytes) / 1000,
+      firstByteSource: lines.some((x) => x.msg === 'first bytes copied') ? 'first bytes copied' : 'slot copying',
+      lastDockedToSafeS: (lastDone - docked[n - 1]) / 1000,
+      dockSpreadS: (docked[n - 1] - docked[0]) / 1000,
+      _home: home,
+      _expected: cards.reduce((s, c) => s + c.files, 0),
+    };
+  } finally {
+    if (daemon.exitCode === null) daemon.kill('SIGTERM');
+    await exited;
+    for (const { m, at } of mounts) m.unmount(at);
+    rmSync(pre, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The whole bench as data (the CI test runs a tiny one). opts: { only, recorders[], scale,
+ * p1Scale, runs, videos, rates[], spreadMs, keepGoing }. Returns { missing } when it cannot run here.
+ */
+export async function runDockingBench(opts = {}, print = console.log) {
+  const missing = throttleMissing();
+  if (missing.length) return { missing };
+  const only = opts.only;
+  const tmp = tempDir('evidock-bench-docking-');
+  let group;
+  const out = { p1: [], p3: [], storeWriteMBps: undefined };
+  try {
+    group = makeThrottleGroup();
+    const pattern = randomBytes(MiB);
+    const cardOpts = (scale) => ({ scale, videos: opts.videos ?? 12, photos: opts.photos ?? 4, audio: opts.audio ?? 2, pattern });
+    if (only !== 'p3') {
+      const card = makeCardImage(tmp.dir, 0, cardOpts(opts.p1Scale ?? 0.5));
+      print(`P1 card: ${card.files} files, ${fmt(card.bytes / MiB, 0)} MiB; ${opts.runs ?? 3} runs each, alternating, fresh mount each run`);
+      for (const rateMB of opts.rates ?? [40, 200]) {
+        const r = await p1(tmp.dir, group, card, rateMB * MB, opts.runs ?? 3);
+        out.p1.push(r);
+        const line = (name, a) => `    ${name.padEnd(26)} median ${fmt(median(a), 2)} s  ${fmt(card.bytes / MB / median(a))} MB/s  (runs: ${a.map((x) => fmt(x, 2)).join(' ')})`;
+        print(`  P1 one recorder at ${rateMB} MB/s:`);
+        print(line('cat card > /dev/null', r.cat));
+        print(line('evidock ingest (held)', r.ev));
+        print(`    ratio evidock / cat ${fmt(r.ratio, 3)}x   target <= 1.05x   ${r.held ? 'every file held and verified' : 'NOT ALL HELD'}`);
+      }
+      rmSync(card.img, { force: true });
+    }
+    if (only !== 'p1') {
+      const counts = opts.recorders ?? [8, 16, 32];
+      const max = Math.max(...counts);
+      const scale = opts.scale ?? 0.125;
+      const cards = [];
+      for (let i = 0; i < max; i++) cards.push(makeCardImage(tmp.dir, i + 1, cardOpts(scale)));
+      const storeMBps = storeWriteSpeed(tmp.dir, opts.writeProbeBytes ?? GiB) / MB;
+      out.storeWriteMBps = storeMBps;
+      const rateMB = opts.p3Rate ?? 40;
+      print(`P3 cards: ${cards[0].files} files, ${fmt(cards[0].bytes / MiB, 0)} MiB each (scale ${scale}); store disk writes ${fmt(storeMBps, 0)} MB/s (1 GiB + fdatasync, best of 2)`);
+      print('  recorders | held MB/s | bound MB/s (which)      | % of bound (target >= 90% at 32) | CPU s/GiB | peak RSS MiB | longest wait to first bytes (target <= 5 s) | last docked -> last safe | check');
+      for (const n of counts) {
+        const r = await p3(tmp.dir, group, cards.slice(0, n), rateMB * MB, opts.spreadMs ?? 10_000);
+        const src = n * rateMB;
+        const bound = Math.min(src, storeMBps);
+        r.bound = bound;
+        r.boundIs = src <= storeMBps ? `source ${n}x${rateMB}` : 'store disk';
+        r.ofBound = r.heldMBps / bound;
+        Object.assign(r, checkHome(r._home, r._expected));
+        rmSync(r._home, { recursive: true, force: true });
+        delete r._home;
+        out.p3.push(r);
+        print(
+          `  ${String(n).padStart(9)} | ${fmt(r.heldMBps, 0).padStart(9)} | ${fmt(bound, 0).padStart(5)} (${r.boundIs})`.padEnd(53) +
+            ` | ${fmt(r.ofBound * 100, 0).padStart(3)}%${n === max ? (r.ofBound >= 0.9 ? ' ok' : ' MISSED') : ''}`.padEnd(35) +
+            ` | ${fmt(r.cpuPerGiB, 2).padStart(9)} | ${fmt(r.peakRssMiB, 0).padStart(12)} | ${fmt(r.longestFirstByteS, 2).padStart(6)} s ${r.longestFirstByteS <= 5 ? 'ok' : 'MISSED'}`.padEnd(46) +
+            ` | ${fmt(r.lastDockedToSafeS, 1).padStart(6)} s`.padEnd(27) +
+            ` | ${r.held} held, verified`,
+        );
+      }
+      print(`  (docked ${fmt(out.p3.at(-1)?.dockSpreadS ?? 0, 1)} s apart first to last; first bytes = the "${out.p3[0]?.firstByteSource}" log line; CPU = the daemon and its helpers (exiftool, ffprobe), not the kernel's loop workers)`);
+    }
+    return out;
+  } finally {
+    group?.remove();
+    tmp.cleanup();
+  }
+}
+
+export default async function dockingBench(flags) {
+  const num = (name, fallback) => Number(flag(flags, name, fallback));
+  const recorders = flag(flags, 'recorders', '8,16,32').split(',').map(Number);
+  const r = await runDockingBench({
+    only: flag(flags, 'only', undefined),
+    recorders,
+    scale: num('scale', process.env.EVIDOCK_BENCH_SCALE ?? 0.125),
+    p1Scale: num('p1-scale', 0.5),
+    runs: num('runs', 3),
+    videos: num('videos', 12),
+  });
+  if (r.missing) console.log(`docking: SKIPPED (missing ${r.missing.join('; ')})`);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`  (load average at the end: ${load}; other processes on this machine share its ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores and disk)`);
+}
