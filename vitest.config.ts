@@ -8,6 +8,9 @@ const QEMU_TESTS = 'test/system/qemu-*.test.ts';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
+    // Every daemon a test starts serves its station page on a free loopback port, so that test
+    // files running side by side never fight over the default 127.0.0.1:8420.
+    env: { EVIDOCK_WEB_LISTEN: '127.0.0.1:0' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -139,6 +139,24 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    web: z
+      .object({
+        /** Serve the station page (dock kiosk at /, supervisor view at /supervisor, /healthz). */
+        enabled: z.boolean().default(true),
+        /**
+         * host:port the page listens on. Loopback by default; any other address needs tls_cert and
+         * tls_key. Port 0 takes a free port (tests). $EVIDOCK_WEB_LISTEN overrides it.
+         */
+        listen: z
+          .string()
+          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, like "127.0.0.1:8420" or "[::1]:8420"')
+          .default('127.0.0.1:8420'),
+        /** PEM certificate and key files (relative to the home unless absolute): required off loopback. */
+        tls_cert: z.string().min(1).optional(),
+        tls_key: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         /** Working-day calendar overrides <year>.json (relative to the home unless absolute). */

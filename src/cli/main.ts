@@ -26,6 +26,7 @@ import { registerApprovers } from './case-approvers.js';
 import { registerCopy } from './copy.js';
 import { registerHold } from './hold.js';
 import { registerDisc } from './disc.js';
+import { registerWeb } from './web.js';
 
 /** The version in package.json (dist/cli/main.js sits two folders below it). */
 function packageVersion(): string {
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
   registerCopy(program);
   registerHold(program);
   registerDisc(program);
+  registerWeb(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -12,6 +12,16 @@ import { formatBytes, openCli, printJson, table } from './context.js';
 import { dateIn, firstTimeToday } from './once-a-day.js';
 import { caseFilingSummary } from '../cases/case-files.js';
 import { stationToday } from '../cases/due-date.js';
+import { stationHealth, type StationHealth } from '../daemon/health.js';
+
+/** One line of the health figures, the same ones /healthz gives. */
+function healthLine(h: StationHealth): string {
+  const store = h.store.reachable === null ? `${h.store.backend} (not probed)` : h.store.reachable ? `${h.store.backend} reachable` : `${h.store.backend} NOT reachable: ${h.store.problem}`;
+  const disk = h.disk.freeBytes === null ? 'unknown' : `${formatBytes(h.disk.freeBytes)} free`;
+  const age = h.checkpoint.ageSeconds;
+  const cp = age === null ? 'none yet' : age < 120 ? `${age} s ago` : age < 7200 ? `${Math.round(age / 60)} min ago` : `${Math.round(age / 3600)} h ago`;
+  return `health: daemon ${h.daemon.up ? 'up' : 'down'}; store ${store}; disk ${disk}; last checkpoint ${cp}; notary ${h.notary}\n`;
+}
 
 export function registerStatus(program: Command): void {
   program
@@ -30,11 +40,13 @@ export function registerStatus(program: Command): void {
         const cal = loadStationCalendar(cli.config, cli.home);
         const rules = rulesSummary(cli.db);
         const calendar = { warning: calendarWarning(cal.calendar, cli.config), fileErrors: cal.errors, knownYears: cal.calendar.knownYears() };
+        const health = stationHealth(cli.db, cli.config, cli.home, daemon ? { pid: daemon.pid, startedAt: daemon.startedAt } : null);
         const status = {
           station: cli.config.station.id,
           home: cli.home.dir,
           held: { recordings: held.count, bytes: held.bytes },
-          daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, docks: daemon.docks, warnings: daemon.warnings } : null,
+          daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, docks: daemon.docks, warnings: daemon.warnings, web: daemon.web ?? null } : null,
+          health,
           slots: daemon?.slots ?? [],
           sessionsRunning: running,
           recentSessions: recent,
@@ -49,6 +61,8 @@ export function registerStatus(program: Command): void {
         out.write(`station ${status.station}   home ${status.home}\n`);
         out.write(`held: ${held.count} recordings, ${formatBytes(held.bytes)}\n`);
         out.write(daemon ? `daemon: running (pid ${daemon.pid}) since ${daemon.startedAt}\n` : 'daemon: not running\n');
+        if (daemon?.web) out.write(`station page: ${daemon.web.url}\n`);
+        out.write(healthLine(health));
         // The missing-schedule warning once a day (it stays in --json and in the daemon's log).
         const sayCalendar = calendar.warning !== null && firstTimeToday(cli.home, calendar.warning, dateIn(cli.config.station.timezone));
         for (const w of daemon?.warnings ?? []) if (w !== calendar.warning || sayCalendar) out.write(`warning: ${forTerminal(w)}\n`);

@@ -61,6 +61,8 @@ export class Daemon {
   private auditTasks?: AuditTasks;
   private stopping = false;
   private readonly warnings: string[] = [];
+  private readonly slotListeners = new Set<() => void>();
+  private webUrl?: string;
   /** USB docks (docks.mount = external | self), when on. */
   readonly mountDock?: MountDock;
 
@@ -91,6 +93,22 @@ export class Daemon {
   /** Live state of each slot, for status. */
   slotStatuses(): SlotStatus[] {
     return [...this.slots.values()];
+  }
+
+  /** Calls `listener` after every slot change (the station page's live feed); returns its removal. */
+  onSlotsChanged(listener: () => void): () => void {
+    this.slotListeners.add(listener);
+    return () => this.slotListeners.delete(listener);
+  }
+
+  /** Where the station page is served (set by whoever started it), shown by `evidock status`. */
+  setWebUrl(url: string | undefined): void {
+    this.webUrl = url;
+    this.markStatus();
+  }
+
+  get startedAtIso(): string {
+    return this.startedAt.toISOString();
   }
 
   addWarning(message: string): void {
@@ -169,6 +187,13 @@ export class Daemon {
     }
     this.slots.set(slot, next);
     this.markStatus();
+    for (const listener of this.slotListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.warn({ err }, 'a slot listener failed');
+      }
+    }
   }
 
   private markStatus(): void {
@@ -185,6 +210,7 @@ export class Daemon {
       docks: this.docks.map((d) => d.name),
       slots: this.slotStatuses(),
       warnings: this.warnings,
+      web: this.webUrl ? { url: this.webUrl } : undefined,
     };
     try {
       writeStatusFile(this.home.statusFile, status);

@@ -19,6 +19,8 @@ export interface DaemonStatus {
   docks: string[];
   slots: SlotStatus[];
   warnings: string[];
+  /** The station page's address, when the daemon serves it. */
+  web?: { url: string };
 }
 
 /** Replace the status file (home.statusFile) with `status`. */

@@ -36,6 +36,15 @@ export function recentEndedSessions(db: Db, limit: number): EndedSession[] {
   ).map((s) => ({ ...s, summary: s.summary ? JSON.parse(s.summary) : null }));
 }
 
+/** Sessions started at or after `sinceIso` (running ones too), newest first, summaries parsed. */
+export function sessionsStartedSince(db: Db, sinceIso: string): EndedSession[] {
+  return (
+    db
+      .prepare(`SELECT id, recorder_id AS recorderId, slot, started_at AS startedAt, ended_at AS endedAt, status, summary FROM sessions WHERE started_at >= ? ORDER BY started_at DESC`)
+      .all(sinceIso) as (EndedSession & { summary: string | null })[]
+  ).map((s) => ({ ...s, summary: s.summary ? JSON.parse(s.summary) : null }));
+}
+
 /** The last `limit` sightings that failed or were skipped, newest first. */
 export function recentProblems(db: Db, limit: number): RecentProblem[] {
   return db
