@@ -54,7 +54,8 @@ function tileOf(s, t) {
     fill.style.width = `${pct}%`;
     bar.append(fill);
     tile.append(bar);
-    if (s.etaSeconds !== null && s.etaSeconds !== undefined) tile.append(el('p', 'eta', t.eta(etaText(t, s.etaSeconds))));
+    // The first moments of a copy give no useful rate: the time left shows once it means something.
+    if (s.etaSeconds !== null && s.etaSeconds !== undefined && pct >= 2 && s.etaSeconds < 86400) tile.append(el('p', 'eta', t.eta(etaText(t, s.etaSeconds))));
   }
   if (s.state === 'done') tile.append(el('p', 'detail', [t.held(s.held ?? 0), s.failed ? t.failed(s.failed) : ''].filter(Boolean).join(' · ')));
   if (s.state === 'error') {
@@ -72,7 +73,7 @@ function layout(main, n) {
   let best = { cols: 1, rows: 1, size: 0 };
   for (let cols = 1; cols <= Math.max(1, n); cols++) {
     const rows = Math.ceil(Math.max(1, n) / cols);
-    const size = Math.min(w / cols, (h / rows) * 1.25);
+    const size = Math.min(w / cols, h / rows);
     if (size > best.size) best = { cols, rows, size };
   }
   main.style.setProperty('--cols', String(best.cols));
