@@ -2,8 +2,7 @@
 // CLI errors (exit 2 for bad input, 1 for a rule that said no), and repeatable options.
 import { CasesError } from '../cases/errors.js';
 import type { CasesContext } from '../cases/context.js';
-import { algorithmsFor } from '../hash/digest.js';
-import { openOriginalsStore } from '../store/open-originals.js';
+import { openConfiguredOriginals } from '../store/open-originals.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, type CliContext } from './context.js';
 
 /** Runs `fn`, turning a CasesError into a CliError with its exit code. */
@@ -35,6 +34,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** The cases room's context from an open CLI: the store's door on the configured backend. */
 export function casesContext(cli: CliContext): CasesContext {
-  const store = openOriginalsStore({ db: cli.db, storeRoot: cli.home.store, stagingRoot: cli.home.staging, station: cli.config.station, algorithms: algorithmsFor(cli.config.hash) });
+  // The configured backend (s3 included): a hold there is an Object Lock legal hold.
+  const store = openConfiguredOriginals(cli.config, cli.home, cli.db);
   return { db: cli.db, homeDir: cli.home.dir, station: cli.config.station, store, actor: cli.actor };
 }

@@ -73,3 +73,12 @@ export function listHolds(db: Db, opts: { activeOnly?: boolean } = {}): HoldSumm
 export function holdsOfRecording(db: Db, evidenceNumber: string): HoldSummaryRow[] {
   return db.prepare(`${SUMMARY} WHERE h.id IN (SELECT hold_id FROM hold_items WHERE evidence_number = ?) ORDER BY h.id`).all(evidenceNumber) as HoldSummaryRow[];
 }
+
+/** Recordings an active hold covers with an Object Lock legal hold (what verify on s3 expects set). */
+export function recordingsUnderObjectLockHold(db: Db): Set<string> {
+  const rows = db
+    .prepare(`SELECT DISTINCT i.evidence_number FROM hold_items i LEFT JOIN hold_releases r ON r.hold_id = i.hold_id
+      WHERE r.hold_id IS NULL AND i.backend_hold = 'object-lock'`)
+    .all() as { evidence_number: string }[];
+  return new Set(rows.map((r) => r.evidence_number));
+}

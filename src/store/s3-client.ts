@@ -14,6 +14,7 @@ import {
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
   S3Client,
   S3ServiceException,
@@ -218,6 +219,13 @@ export class S3Bucket {
       if (status === 404) return false;
       throw describeS3Error(err, `reading the legal hold of ${key}`, this.endpoint, this.bucket);
     }
+  }
+
+  /** Sets (on) or lifts (off) a version's legal hold; it keeps the version past any retention until lifted. */
+  async putLegalHold(key: string, versionId: string | undefined, on: boolean): Promise<void> {
+    await this.call(`${on ? 'setting' : 'lifting'} the legal hold of ${key}`, () =>
+      this.client.send(new PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, LegalHold: { Status: on ? 'ON' : 'OFF' } })),
+    );
   }
 
   /** The bytes of a key (a version of it, when named), as a stream. */

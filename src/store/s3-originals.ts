@@ -10,8 +10,9 @@ import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js
 import type { S3StoreConfig } from '../store-config.js';
 import type { Db } from './catalog.js';
 import { OCFL_OBJECT_DECLARATION, PROVENANCE_FILE } from './ocfl.js';
-import type { CheckOptions, HoldOutcome, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
+import type { CheckOptions, HoldOutcome, LegalHoldEffect, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
 import { originalRowOf, parseProvenanceFile, provenanceFileText, provenanceRowOf, type ProvenanceFile } from './provenance-file.js';
+import { recordingsUnderObjectLockHold } from './holds.js';
 import { clearCommitIntent, findOriginal, findOriginalBySha256, insertOriginal, pendingCommitIntents, recordCommitIntent, type OriginalRow } from './records.js';
 import { S3Bucket, S3Failure, type LockMode } from './s3-client.js';
 import type { S3Credentials } from './s3-credentials.js';
@@ -264,7 +265,7 @@ export class S3OriginalsStore implements OriginalsStore {
   }
 
   check(rows: readonly OriginalRow[], opts: CheckOptions, onResult: (row: OriginalRow, result: ObjectCheck) => void): Promise<void> {
-    return checkS3Objects(this.bucket, this.prefix, this.o.s3.retention_days, rows, opts, onResult);
+    return checkS3Objects(this.bucket, this.prefix, this.o.s3.retention_days, recordingsUnderObjectLockHold(this.o.db), rows, opts, onResult);
   }
 
   /** The daemon's rolling verification of one object: waits while a recorder is ingested, then a full check. */
@@ -274,11 +275,31 @@ export class S3OriginalsStore implements OriginalsStore {
       await new Promise((r) => setTimeout(r, 500));
     }
     if (opts.signal?.aborted) return undefined;
-    return checkS3Object(this.bucket, this.prefix, this.o.s3.retention_days, row, 'full', opts.signal);
+    return checkS3Object(this.bucket, this.prefix, this.o.s3.retention_days, recordingsUnderObjectLockHold(this.o.db).has(row.evidence_number), row, 'full', opts.signal);
   }
 
   untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry> {
     return untrackedS3(this.bucket, this.prefix, tracked);
+  }
+
+  /**
+   * Art. 14: an Object Lock legal hold on the held version of every file of the object (content,
+   * provenance, inventory), each read back; a hold keeps the version past its retention until lifted.
+   */
+  async legalHold(original: OriginalRow, on: boolean): Promise<LegalHoldEffect> {
+    const objectPrefix = `${this.prefix}${original.object_path}/`;
+    let files = 0;
+    for await (const key of listBucketObjects(this.bucket, objectPrefix)) {
+      const held = await heldVersionOf(this.bucket, key);
+      if (!held) continue;
+      await this.bucket.putLegalHold(key, held.versionId, on);
+      if ((await this.bucket.legalHold(key, held.versionId)) !== on) {
+        throw new S3Failure(`${key}: the service does not keep the legal hold ${on ? 'set' : 'lifted'} after being asked to`, 'LegalHoldNotKept');
+      }
+      files++;
+    }
+    if (files === 0) throw new S3Failure(`${original.evidence_number}: nothing under ${objectPrefix} in bucket ${this.bucket.bucket} to hold`, 'NoSuchKey');
+    return 'object-lock';
   }
 
   close(): void {

@@ -55,7 +55,7 @@ function etagShapeFits(etag: string, size: number): boolean {
   return etag === etag.replace(/-\d+$/, '') + `-${Math.ceil(size / PART_BYTES)}` && /^[0-9a-f]{32}-\d+$/.test(etag);
 }
 
-export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionDays: number, row: OriginalRow, mode: 'quick' | 'full', signal?: AbortSignal): Promise<ObjectCheck> {
+export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionDays: number, underLegalHold: boolean, row: OriginalRow, mode: 'quick' | 'full', signal?: AbortSignal): Promise<ObjectCheck> {
   const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
   const keyOf = (rel: string) => `${prefix}${row.object_path}/${rel}`;
   const contentKey = keyOf(row.content_path);
@@ -71,6 +71,9 @@ export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionD
   if (head.lockMode !== 'COMPLIANCE') changed.push({ ...base, file: row.content_path, problem: 'retention is not COMPLIANCE', expected: 'COMPLIANCE', actual: head.lockMode ?? 'none' });
   else if (!head.retainUntil || head.retainUntil.getTime() < due - 1000)
     changed.push({ ...base, file: row.content_path, problem: 'retention shortened', expected: new Date(due).toISOString(), actual: head.retainUntil?.toISOString() ?? 'none' });
+  // An active Art. 14 hold: the legal hold must still be on the held version.
+  if (underLegalHold && !(await bucket.legalHold(contentKey, v.held.versionId)))
+    changed.push({ ...base, file: row.content_path, problem: 'legal hold lifted while an Art. 14 hold is active', expected: 'ON', actual: 'OFF' });
   if (mode === 'quick') {
     if (head.size !== row.size) changed.push({ ...base, file: row.content_path, problem: 'size changed', expected: String(row.size), actual: String(head.size) });
     if (head.metadata.sha256 !== row.sha256) changed.push({ ...base, file: row.content_path, problem: 'the object names another SHA-256', expected: row.sha256, actual: head.metadata.sha256 ?? 'none' });
@@ -113,12 +116,20 @@ export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionD
 }
 
 /** Checks rows N at a time; onResult once per row as each finishes. */
-export async function checkS3Objects(bucket: S3Bucket, prefix: string, retentionDays: number, rows: readonly OriginalRow[], opts: CheckOptions, onResult: (row: OriginalRow, result: ObjectCheck) => void): Promise<void> {
+export async function checkS3Objects(
+  bucket: S3Bucket,
+  prefix: string,
+  retentionDays: number,
+  underLegalHold: ReadonlySet<string>,
+  rows: readonly OriginalRow[],
+  opts: CheckOptions,
+  onResult: (row: OriginalRow, result: ObjectCheck) => void,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < rows.length; i = next++) {
       if (opts.signal?.aborted) return;
-      onResult(rows[i], await checkS3Object(bucket, prefix, retentionDays, rows[i], opts.mode, opts.signal));
+      onResult(rows[i], await checkS3Object(bucket, prefix, retentionDays, underLegalHold.has(rows[i].evidence_number), rows[i], opts.mode, opts.signal));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, rows.length)) }, worker));

@@ -7,10 +7,12 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  GetObjectLegalHoldCommand,
   GetObjectRetentionCommand,
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
   S3Client,
@@ -206,6 +208,48 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
       expect(r.stdout).toMatch(new RegExp(`(missing|changed) +${gone.evidence_number} `));
       expect(sha256(bytes)).not.toBe(target.sha256);
     });
+  });
+
+  it('an Art. 14 hold sets an Object Lock legal hold on every file of the recording; verify names one lifted behind its back; the release lifts it', async () => {
+    const home = path.join(tmp.dir, 'h-holds');
+    const cfg = configFor('holds', ['bucket = "evidence"', 'prefix = "holds"']);
+    expect(cli(home, cfg, ['init']).code).toBe(0);
+    const card = copyFixtureRecorder('1234567', path.join(tmp.dir, 'card-holds'));
+    expect(cli(home, cfg, ['ingest', card, '--recorder', '1234567', '--json']).code).toBe(0);
+    const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
+    const [kept, other] = db.prepare('SELECT evidence_number, object_path, content_path FROM originals ORDER BY evidence_number').all() as { evidence_number: string; object_path: string; content_path: string }[];
+    db.close();
+    const filesOf = async (o: typeof kept) => (await s3.send(new ListObjectVersionsCommand({ Bucket: 'evidence', Prefix: `holds/${o.object_path}/` }))).Versions!;
+    // A version that never had a legal hold answers 404 (no lock configuration) on Ceph RGW: 'none'.
+    const holdOf = (key: string, versionId?: string) =>
+      s3.send(new GetObjectLegalHoldCommand({ Bucket: 'evidence', Key: key, VersionId: versionId })).then((r) => r.LegalHold?.Status ?? 'none', (e) => (e.$metadata?.httpStatusCode === 404 ? 'none' : Promise.reject(e)));
+
+    const added = cli(home, cfg, ['hold', 'add', kept.evidence_number, '--reason', 'dispute', '--text', '当事人对现场执法有异议', '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout).recordings).toEqual([{ evidenceNumber: kept.evidence_number, backend: 'object-lock' }]);
+    const files = await filesOf(kept);
+    expect(files.map((v) => v.Key!.slice(`holds/${kept.object_path}/`.length)).sort()).toEqual(expect.arrayContaining(['inventory.json', `v1/content/${kept.content_path.split('/').pop()}`, 'v1/content/provenance.json']));
+    for (const v of files) expect(await holdOf(v.Key!, v.VersionId), v.Key).toBe('ON');
+    // A recording without a hold has none.
+    const otherContent = `holds/${other.object_path}/${other.content_path}`;
+    expect(await holdOf(otherContent)).not.toBe('ON');
+    for (const mode of ['--quick', '--full']) expect(cli(home, cfg, ['verify', mode, '--json']).code).toBe(0);
+
+    // The station's own key can lift a legal hold (S3 gives no way to forbid it to the holder of
+    // s3:PutObjectLegalHold): verify names it while the Art. 14 hold is active.
+    const contentKey = `holds/${kept.object_path}/${kept.content_path}`;
+    await s3.send(new PutObjectLegalHoldCommand({ Bucket: 'evidence', Key: contentKey, LegalHold: { Status: 'OFF' } }));
+    const v = cli(home, cfg, ['verify', '--quick', '--json']);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.stdout).changed).toEqual([expect.objectContaining({ evidenceNumber: kept.evidence_number, problem: 'legal hold lifted while an Art. 14 hold is active' })]);
+    await s3.send(new PutObjectLegalHoldCommand({ Bucket: 'evidence', Key: contentKey, LegalHold: { Status: 'ON' } }));
+
+    expect(cli(home, cfg, ['officers', 'add', '900001', '--name', '李局长']).code).toBe(0);
+    expect(cli(home, cfg, ['approvers', 'add', '900001', '--title', '局长']).code).toBe(0);
+    const released = cli(home, cfg, ['hold', 'release', '1', '--by', '900001', '--text', '复议结束', '--json']);
+    expect(released.code, released.stderr).toBe(0);
+    for (const f of await filesOf(kept)) expect(await holdOf(f.Key!, f.VersionId), f.Key).toBe('OFF');
+    expect(cli(home, cfg, ['verify', '--quick', '--json']).code).toBe(0);
   });
 
   it('a 40 MiB recording goes up in 16 MiB parts, each with its Content-MD5; verify quick accepts its multipart ETag and full re-hashes it', async () => {
