@@ -11,6 +11,7 @@ import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } fr
 import { catalogTaskRunner } from '../store/catalog.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson, type CliContext } from './context.js';
 import { registerLogRepair } from './log-repair.js';
+import { verifyAgainstBucket, witnessLog } from './log-witness.js';
 import { progressBar } from './progress.js';
 import { assertStationIdMatchesKey } from './station-check.js';
 
@@ -120,12 +121,22 @@ export function registerLog(program: Command): void {
 
   log
     .command('verify')
-    .description('check a log export offline (no database): every entry, the signed root, and consistency with the previous export; exit 1 naming the first broken entry')
-    .argument('<dir>', 'the export directory')
+    .description(
+      'check a log export offline (no database): every entry, the signed root, and consistency with the previous export; exit 1 naming the first broken entry. ' +
+        'With --bucket (s3 backend): check the home\'s own log against the checkpoints and journal days witnessed in the bucket',
+    )
+    .argument('[dir]', 'the export directory')
     .option('--previous <dir>', 'the previous export: its entries must be a prefix of this one')
     .option('--key <file>', "the station's public key (evidock key show); default: the key shipped in the export")
+    .option('--bucket', "compare this home's log with its witnesses in the s3 bucket: a shorter or rewritten log is a rollback or fork")
     .option('--json', 'print the result as JSON')
-    .action((dir: string, opts: { previous?: string; key?: string; json?: boolean }) => {
+    .action(async (dir: string | undefined, opts: { previous?: string; key?: string; bucket?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.bucket) {
+        if (dir !== undefined || opts.previous !== undefined) throw new CliError('log verify --bucket checks this home against its bucket: give no export directory and no --previous', EXIT_USAGE);
+        await verifyAgainstBucket(cmd, opts);
+        return;
+      }
+      if (dir === undefined) throw new CliError('log verify: give the export directory, or --bucket to check this home against its witnesses', EXIT_USAGE);
       existingDir(dir, '');
       if (opts.previous !== undefined) existingDir(opts.previous, '--previous ');
       const r = verifyExport(dir, { previousDir: opts.previous, keyText: readKeyFile(opts.key) });
@@ -193,13 +204,14 @@ export function registerLog(program: Command): void {
     .command('checkpoint')
     .description('sign a checkpoint of the log now (the daemon does so hourly and at shutdown)')
     .option('--json', 'print it as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
         assertStationIdMatchesKey(cli.config, cli.home);
         const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, 'manual');
-        if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note });
-        else process.stdout.write(cp.note + `(kept in ${cp.file})\n`);
+        const witnessed = await witnessLog(cli);
+        if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note, witnessed });
+        else process.stdout.write(cp.note + `(kept in ${cp.file})\n` + (witnessed ? `witnessed in ${witnessed.where}: ${witnessed.put.length} new file(s)\n` : ''));
       } finally {
         cli.close();
       }

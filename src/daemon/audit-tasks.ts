@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { appendAuditEntry, flushAuditJournal, type Actor } from '../audit/log.js';
 import { checkpointIfChanged } from '../audit/station.js';
+import { filesToWitness } from '../audit/witness.js';
 import type { Config } from '../config.js';
 import type { Home } from '../home.js';
 import type { Db } from '../store/catalog.js';
@@ -36,6 +37,20 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
   const controller = new AbortController();
   const timers: NodeJS.Timeout[] = [];
 
+  // Witnesses (s3): checkpoints and sealed journal days put where the station cannot take them
+  // back; a bucket out of reach is retried at the next tick, never blocking anything.
+  let witnessing: Promise<void> | undefined;
+  const witness = () => {
+    if (!originals.witness || witnessing) return;
+    const w = originals.witness;
+    witnessing = w
+      .put(filesToWitness(home.dir))
+      .then((r) => {
+        if (r.put.length) logger.info({ where: w.where(), put: r.put }, 'witnessed the log');
+      })
+      .catch((err) => logger.warn({ err: (err as Error).message, where: w.where() }, 'cannot witness the log now; retried at the next checkpoint'))
+      .finally(() => (witnessing = undefined));
+  };
   const checkpoint = () => {
     try {
       flushAuditJournal(db); // also seals finished days
@@ -44,7 +59,13 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
     } catch (err) {
       logger.error({ err }, 'cannot write the periodic checkpoint');
     }
+    witness();
   };
+  if (originals.witness) {
+    const first = setTimeout(witness, 10_000); // what an earlier run left unwitnessed
+    first.unref();
+    timers.push(first);
+  }
   if (config.audit.checkpoint_minutes > 0) {
     const t = setInterval(checkpoint, config.audit.checkpoint_minutes * 60_000);
     t.unref();
@@ -118,7 +139,7 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
     async stop() {
       controller.abort();
       for (const t of timers) clearInterval(t);
-      await running;
+      await running; // a witness upload in flight is not awaited: a hung bucket must not hold up a stop
     },
     reverifyOnce: () => {
       if (running) return running;

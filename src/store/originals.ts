@@ -125,6 +125,14 @@ export interface RecheckOptions {
   signal?: AbortSignal;
 }
 
+/** A file of the audit log kept where the station cannot take it back (a signed checkpoint, a sealed journal day). */
+export interface WitnessFile {
+  kind: 'checkpoint' | 'journal';
+  /** The file's name in the home (checkpoints/<name>, journal/<name>). */
+  name: string;
+  bytes: Buffer;
+}
+
 /** What the backend did for an Art. 14 legal hold on one object. */
 export type LegalHoldEffect =
   /** The backend has no hold of its own (local OCFL): the catalog's hold row is the fact. */
@@ -182,6 +190,18 @@ export interface OriginalsStore {
    * The S3 backend sets an Object Lock legal hold; its `check` reports a hold that is gone.
    */
   legalHold?(original: OriginalRow, on: boolean): Promise<LegalHoldEffect>;
+  /**
+   * Witnesses of the audit log (s3: put under COMPLIANCE retention beside the objects). Optional:
+   * a backend on the same server as the log (local) has no place the station cannot rewrite.
+   */
+  witness?: {
+    /** Puts the files not witnessed yet; never replaces one. */
+    put(files: readonly WitnessFile[]): Promise<{ put: string[]; already: number }>;
+    /** Every witnessed file as first put. */
+    list(): AsyncIterable<WitnessFile>;
+    /** Where the witnesses are, for people. */
+    where(): string;
+  };
   /** Releases what the backend holds open (the s3 backend's connections); the catalog is the caller's. */
   close?(): void;
 }

@@ -10,7 +10,7 @@ import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js
 import type { S3StoreConfig } from '../store-config.js';
 import type { Db } from './catalog.js';
 import { OCFL_OBJECT_DECLARATION, PROVENANCE_FILE } from './ocfl.js';
-import type { CheckOptions, HoldOutcome, LegalHoldEffect, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
+import type { CheckOptions, HoldOutcome, LegalHoldEffect, WitnessFile, HoldRequest, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
 import { originalRowOf, parseProvenanceFile, provenanceFileText, provenanceRowOf, type ProvenanceFile } from './provenance-file.js';
 import { recordingsUnderObjectLockHold } from './holds.js';
 import { clearCommitIntent, findOriginal, findOriginalBySha256, insertOriginal, pendingCommitIntents, recordCommitIntent, type OriginalRow } from './records.js';
@@ -19,6 +19,7 @@ import type { S3Credentials } from './s3-credentials.js';
 import { hashObject } from './s3-read-back.js';
 import { uploadFile } from './s3-upload.js';
 import { checkS3Object, checkS3Objects, heldVersionOf, listBucketObjects, objectPathOfKey, s3Prefix, untrackedS3 } from './s3-verify.js';
+import { putWitnesses, witnessedFiles } from './s3-witness.js';
 import { sealForHold, stageObject, stagingSpaceFor, type StagingObject } from './staged-object.js';
 import { isMarkedEntry, objectDirOf, removeStagingEntry } from './staging-entries.js';
 
@@ -281,6 +282,12 @@ export class S3OriginalsStore implements OriginalsStore {
   untracked(tracked: ReadonlySet<string>): AsyncIterable<UntrackedEntry> {
     return untrackedS3(this.bucket, this.prefix, tracked);
   }
+
+  readonly witness = {
+    put: (files: readonly WitnessFile[]) => putWitnesses(this.bucket, this.prefix, this.o.s3.retention_days, files),
+    list: () => witnessedFiles(this.bucket, this.prefix),
+    where: () => `s3://${this.bucket.bucket}/${this.prefix}_evidock/witness/`,
+  };
 
   /**
    * Art. 14: an Object Lock legal hold on the held version of every file of the object (content,

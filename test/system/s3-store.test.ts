@@ -20,7 +20,7 @@ import {
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, copyFixtureRecorder, manifest, runCli, tempDir } from '../helpers/evidock.js';
@@ -250,6 +250,53 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect(released.code, released.stderr).toBe(0);
     for (const f of await filesOf(kept)) expect(await holdOf(f.Key!, f.VersionId), f.Key).toBe('OFF');
     expect(cli(home, cfg, ['verify', '--quick', '--json']).code).toBe(0);
+  });
+
+  it('witnessed checkpoints: each is put in the bucket under COMPLIANCE; log verify --bucket catches a rolled-back home and a forked one', async () => {
+    const home = path.join(tmp.dir, 'h-witness');
+    const saved = path.join(tmp.dir, 'h-witness-yesterday');
+    const cfg = configFor('witness', ['bucket = "evidence"', 'prefix = "witness"']);
+    expect(cli(home, cfg, ['init']).code).toBe(0);
+    expect(cli(home, cfg, ['ingest', copyFixtureRecorder('1234567', path.join(tmp.dir, 'card-w1')), '--recorder', '1234567']).code).toBe(0);
+    cpSync(home, saved, { recursive: true }); // the whole server as a backup would restore it
+
+    const cp = cli(home, cfg, ['log', 'checkpoint', '--json']);
+    expect(cp.code, cp.stderr).toBe(0);
+    const first = JSON.parse(cp.stdout);
+    expect(first.witnessed.put).toEqual([`checkpoints/${path.basename(first.file)}`]);
+    const key = `witness/_evidock/witness/checkpoints/${path.basename(first.file)}`;
+    const ret = await s3.send(new GetObjectRetentionCommand({ Bucket: 'evidence', Key: key }));
+    expect(ret.Retention?.Mode).toBe('COMPLIANCE');
+    const ok = cli(home, cfg, ['log', 'verify', '--bucket']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^the local log \(\d+ entries\) extends all 1 checkpoint\(s\)/m);
+
+    expect(cli(home, cfg, ['ingest', copyFixtureRecorder('7654321', path.join(tmp.dir, 'card-w2')), '--recorder', '7654321']).code).toBe(0);
+    const second = JSON.parse(cli(home, cfg, ['log', 'checkpoint', '--json']).stdout);
+    expect(second.witnessed.put).toHaveLength(1);
+
+    // Roll the whole home back to the copy taken before: catalog, journal, checkpoints and key agree with each other.
+    rmSync(home, { recursive: true, force: true });
+    renameSync(saved, home);
+    // The bucket already betrays a rollback that lost holds (their objects are not in the catalog)...
+    const check = cli(home, cfg, ['catalog', 'check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/^original  ST-WITNESS-\d{8}-\d{6}: object in the store but not in the catalog/m);
+    // ...and the witnesses betray any rollback, holds or not.
+    const rolled = cli(home, cfg, ['log', 'verify', '--bucket', '--json']);
+    expect(rolled.code).toBe(1);
+    const report = JSON.parse(rolled.stdout);
+    expect(report).toMatchObject({ ok: false, checkpoints: 2, newestWitnessedSize: second.size });
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`vouches for ${second.size} log entries; the local log has only \\d+: entries were removed`))]));
+
+    // Write new history over the rolled-back one up to the witnessed size: a fork, not a rollback.
+    for (let i = 0, size = JSON.parse(cli(home, cfg, ['log', 'verify', '--bucket', '--json']).stdout).localSize; size < second.size; i++, size++) {
+      expect(cli(home, cfg, ['officers', 'add', String(800000 + i), '--name', `补录${i}`]).code).toBe(0);
+    }
+    const forked = cli(home, cfg, ['log', 'verify', '--bucket']);
+    expect(forked.code).toBe(1);
+    expect(forked.stdout).toMatch(new RegExp(`^BROKEN  witnessed checkpoint ${path.basename(second.file)}: the local log's first ${second.size} entries have another root than the witnessed one`, 'm'));
+    expect(forked.stdout).toMatch(/^the local log does NOT agree with its witnesses in s3:\/\/evidence\/witness\/_evidock\/witness\//m);
   });
 
   it('a 40 MiB recording goes up in 16 MiB parts, each with its Content-MD5; verify quick accepts its multipart ETag and full re-hashes it', async () => {
