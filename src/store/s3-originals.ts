@@ -2,8 +2,10 @@
 // for the local backend, then uploaded under `prefix` with COMPLIANCE retention and Content-MD5,
 // read back from the bucket and re-hashed; only then one catalog transaction makes it held, and
 // only after that is staging removed. A start finishes what a crash or an outage cut short.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import type { CopyBuffers } from '../hash/copy.js';
 import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js';
@@ -21,7 +23,7 @@ import { uploadFile } from './s3-upload.js';
 import { checkS3Object, checkS3Objects, heldVersionOf, listBucketObjects, objectPathOfKey, s3Prefix, untrackedS3 } from './s3-verify.js';
 import { putWitnesses, witnessedFiles } from './s3-witness.js';
 import { sealForHold, stageObject, stagingSpaceFor, type StagingObject } from './staged-object.js';
-import { isMarkedEntry, objectDirOf, removeStagingEntry } from './staging-entries.js';
+import { createStagingEntry, isMarkedEntry, objectDirOf, removeStagingEntry } from './staging-entries.js';
 
 export interface S3OriginalsOptions {
   db: Db;
@@ -225,8 +227,25 @@ export class S3OriginalsStore implements OriginalsStore {
     return hashObject(this.bucket, key, held.versionId, algorithms, signal);
   }
 
-  openContent(original: OriginalRow): Promise<FileHandle> {
-    return Promise.reject(new S3Failure(`${original.evidence_number} is held in bucket ${this.bucket.bucket}, not in a local file`, 'NotLocal'));
+  /**
+   * The held version, fetched into a marked staging entry and opened; the entry is removed at
+   * once (the open handle keeps the bytes; a crash leaves an entry the next start removes). The
+   * caller hashes what it reads (a copy for Art. 13 is checked against the catalog).
+   */
+  async openContent(original: OriginalRow): Promise<FileHandle> {
+    const key = this.keyOf(original.object_path, original.content_path);
+    const held = await heldVersionOf(this.bucket, key);
+    if (!held) throw new S3Failure(`${original.evidence_number}: ${key} is not in bucket ${this.bucket.bucket}`, 'NoSuchKey');
+    const space = stagingSpaceFor(this.o.stagingRoot, original.size);
+    if (!space.fits) throw new S3Failure(`${original.evidence_number}: reading it from the bucket needs ${original.size} bytes in staging, ${space.free} free`, 'NoSpace');
+    const entry = createStagingEntry(this.o.stagingRoot, `read-${randomBytes(6).toString('hex')}`);
+    try {
+      const file = path.join(entry.entry, 'content');
+      await pipeline(await this.bucket.get(key, held.versionId), createWriteStream(file, { flags: 'wx', mode: 0o400 }));
+      return await open(file, 'r');
+    } finally {
+      removeStagingEntry(entry.entry);
+    }
   }
 
   async readProvenance(original: OriginalRow): Promise<ProvenanceFile> {

@@ -250,7 +250,17 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect(released.code, released.stderr).toBe(0);
     for (const f of await filesOf(kept)) expect(await holdOf(f.Key!, f.VersionId), f.Key).toBe('OFF');
     expect(cli(home, cfg, ['verify', '--quick', '--json']).code).toBe(0);
-  });
+
+    // Art. 13: an approved copy of a recording held only in the bucket, checked offline.
+    expect(cli(home, cfg, ['copy', 'request', kept.evidence_number, '--requester', '王律师', '--reason', '行政复议需要']).code).toBe(0);
+    expect(cli(home, cfg, ['copy', 'approve', '1', '--by', '900001']).code).toBe(0);
+    const bag = path.join(tmp.dir, 'bag-from-bucket');
+    const made = cli(home, cfg, ['copy', 'make', '1', '--out', bag]);
+    expect(made.code, made.stderr).toBe(0);
+    const checked = runCli(['copy', 'verify', bag, '--json']);
+    expect(checked.code, checked.stdout).toBe(0);
+    expect(readdirSync(path.join(home, 'staging'))).toEqual([]); // the fetched copy is gone from staging
+  }, 480_000); // some twenty CLI runs against the gateway
 
   it('witnessed checkpoints: each is put in the bucket under COMPLIANCE; log verify --bucket catches a rolled-back home and a forked one', async () => {
     const home = path.join(tmp.dir, 'h-witness');
@@ -297,7 +307,7 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect(forked.code).toBe(1);
     expect(forked.stdout).toMatch(new RegExp(`^BROKEN  witnessed checkpoint ${path.basename(second.file)}: the local log's first ${second.size} entries have another root than the witnessed one`, 'm'));
     expect(forked.stdout).toMatch(/^the local log does NOT agree with its witnesses in s3:\/\/evidence\/witness\/_evidock\/witness\//m);
-  });
+  }, 480_000); // two ingests and some thirty CLI runs
 
   it('a 40 MiB recording goes up in 16 MiB parts, each with its Content-MD5; verify quick accepts its multipart ETag and full re-hashes it', async () => {
     const home = path.join(tmp.dir, 'h-big');
