@@ -52,6 +52,11 @@ export const configSchema = z
          * are held (in batches of up to half this). A stop finishes at most one batch.
          */
         max_staged: z.number().int().min(1).max(4096).default(64),
+        /**
+         * A card that answers no read, listing or open for this many seconds is failed ("the card
+         * stopped answering"), so it never holds up the other slots or a stop. 5-3600.
+         */
+        stall_seconds: z.number().int().min(5).max(3600).default(30),
       })
       .strict()
       .prefault({}),

@@ -81,6 +81,8 @@ export function buildProgram(): Command {
   return program;
 }
 
+export { finishProcess } from './finish.js';
+
 /** Run the CLI; returns the exit code (0 ok, 1 a check found a problem, 2 usage or configuration). */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();

@@ -7,16 +7,24 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { MultiDigest, type DigestAlgorithm, type Digests } from './digest.js';
 import { ioError, ReadBackError, ShortReadError, SourceChangedError } from './copy-errors.js';
 import { openReadOnly } from './open-path.js';
+import { CardOps } from './stall.js';
 
 export { CopyError, ReadBackError, ShortReadError, SourceChangedError } from './copy-errors.js';
+export { CARD_STALLED, CardStalledError } from './stall.js';
 
 export class CopyBuffers {
-  readonly a: Buffer;
-  readonly b: Buffer;
+  a: Buffer;
+  b: Buffer;
   private more?: { c: Buffer; check: Buffer };
   constructor(readonly size = 8 * 1024 * 1024) {
     this.a = Buffer.allocUnsafeSlow(size);
     this.b = Buffer.allocUnsafeSlow(size);
+  }
+  /** New buffers: a read given up on (a stalled card) may still write into the old ones. */
+  renew(): void {
+    this.a = Buffer.allocUnsafeSlow(this.size);
+    this.b = Buffer.allocUnsafeSlow(this.size);
+    this.more = undefined;
   }
   /** A copy's third chunk buffer and its read-back buffer (only copies need them). */
   forCopy(): { chunks: [Buffer, Buffer, Buffer]; check: Buffer } {
@@ -38,6 +46,8 @@ export interface CopyOptions {
   label?: string;
   /** How many times a source that changes while it is copied is copied again from the start (default 3 tries). */
   attempts?: number;
+  /** Fail with CardStalledError when the source gives no answer for this many ms (0: wait for ever). */
+  stallMs?: number;
 }
 
 export interface CopyResult {
@@ -51,34 +61,57 @@ export interface CopyResult {
 const FLUSH_EVERY = 64 * 1024 * 1024;
 
 /** Open a source read-only without following a final symlink and without blocking on a fifo. */
-async function openSource(src: string | Buffer, label: string, expect?: Pick<Stats, 'dev' | 'ino'>): Promise<{ fh: FileHandle; st: Stats }> {
+async function openSource(src: string | Buffer, label: string, card: CardOps, expect?: Pick<Stats, 'dev' | 'ino'>): Promise<{ fh: FileHandle; st: Stats }> {
   let fh: FileHandle;
   try {
-    fh = await openReadOnly(src);
+    fh = await card.run(openReadOnly(src).then(closeIfAbandoned(card)), () => `opening ${label}`);
   } catch (err) {
     throw ioError('cannot open', label, undefined, err);
   }
   try {
-    const st = await fh.stat();
+    const st = await card.run(fh.stat(), () => `to fstat ${label}`);
     if (!st.isFile()) throw new SourceChangedError(`${label} is not a regular file when opened`);
     if (expect && (st.dev !== expect.dev || st.ino !== expect.ino)) {
       throw new SourceChangedError(`${label} was replaced between listing and opening`);
     }
     return { fh, st };
   } catch (err) {
-    await fh.close();
+    await closeSource(fh, card);
     throw err;
   }
 }
 
-/** Read until buf is full or the end of the file; a read error names `what`, `where` and the byte. */
-async function readFull(fh: FileHandle, buf: Buffer, position: number, what = 'read error', where = 'the file'): Promise<number> {
+/** An open that answers after it was given up on: its handle is closed then, not leaked. */
+function closeIfAbandoned(card: CardOps): (fh: FileHandle) => FileHandle {
+  return (fh) => {
+    if (card.abandoned) void fh.close().catch(() => undefined);
+    return fh;
+  };
+}
+
+/**
+ * Close a source; when an operation on it was given up on, in the background (FileHandle.close
+ * waits for pending operations, which a stalled card may never finish).
+ */
+async function closeSource(fh: FileHandle, card: CardOps): Promise<void> {
+  if (card.abandoned) void fh.close().catch(() => undefined);
+  else await fh.close();
+}
+
+/**
+ * Read until buf is full or the end of the file; a read error names `what`, `where` and the byte.
+ * With `card`, each read is watched for a stall and the session's stop.
+ */
+async function readFull(fh: FileHandle, buf: Buffer, position: number, what = 'read error', where = 'the file', card?: CardOps): Promise<number> {
   let filled = 0;
   while (filled < buf.length) {
     let bytesRead: number;
     try {
-      ({ bytesRead } = await fh.read(buf, filled, buf.length - filled, position + filled));
+      const at = position + filled;
+      const read = fh.read(buf, filled, buf.length - filled, at);
+      ({ bytesRead } = await (card ? card.run(read, () => `at byte ${at} of ${where}`) : read));
     } catch (err) {
+      if (card?.guard.signal?.aborted) throw err; // stopped: the stop's reason, as it is
       throw ioError(what, where, position + filled, err);
     }
     if (bytesRead === 0) break;
@@ -160,7 +193,8 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
 
 /** One pass over the source into output (empty), checked against the source's fstat at open. */
 async function copyOnce(src: string | Buffer, label: string, output: FileHandle, reader: FileHandle, opts: CopyOptions): Promise<CopyResult> {
-  const { fh: input, st } = await openSource(src, label, opts.expect);
+  const card = new CardOps({ signal: opts.signal, stallMs: opts.stallMs });
+  const { fh: input, st } = await openSource(src, label, card, opts.expect);
   let checking: Promise<void> = Promise.resolve();
   let pending: Promise<number> = Promise.resolve(0);
   let flushing: Promise<void> | undefined;
@@ -172,12 +206,12 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
     // the source and chunk i-1 is read back from the copy and compared.
     let i = 0;
     let position = 0;
-    let n = await readFull(input, chunks[0], 0, 'read error', label);
+    let n = await readFull(input, chunks[0], 0, 'read error', label, card);
     let unflushed = 0;
     while (n > 0) {
       checkAbort(opts.signal);
       const current = chunks[i % 3];
-      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n, 'read error', label) : Promise.resolve(0);
+      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n, 'read error', label, card) : Promise.resolve(0);
       pending.catch(() => undefined); // awaited below; a pulled card's EIO must not go unhandled meanwhile
       // The write (in libuv's pool) and the hash (here) read the same untouched buffer at once:
       // the digest is of exactly the bytes written.
@@ -202,7 +236,7 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
     await checking;
     await flushing;
     // The source after its last read must be the source as opened, read to its end.
-    const after = await input.stat();
+    const after = await card.run(input.stat(), () => `to fstat ${label} after its last read`);
     const changed = changeBetween(st, after);
     if (changed) throw new SourceChangedError(`${label} changed while it was copied (${changed})`);
     if (position < st.size) {
@@ -219,10 +253,12 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
     return { bytes: position, digests: digest.digest(), source: st };
   } catch (err) {
     // Nothing left running on the buffers or the files when they are closed and reused.
+    // (A card read given up on is not waited for: `pending` rejected at once; its buffer is renewed.)
     await Promise.allSettled([checking, pending, flushing]);
+    if (card.abandoned) opts.buffers.renew();
     throw err;
   } finally {
-    await input.close();
+    await closeSource(input, card);
   }
 }
 
@@ -243,25 +279,29 @@ export async function hashFile(
   algorithms: readonly DigestAlgorithm[],
   buffers: CopyBuffers,
   signal?: AbortSignal,
+  /** A file on a card: fail with CardStalledError after this many ms without an answer. */
+  stallMs?: number,
 ): Promise<{ bytes: number; digests: Digests }> {
   const where = file.toString();
+  const card = new CardOps({ signal, stallMs });
   let fh: FileHandle;
   try {
-    fh = await openReadOnly(file);
+    fh = await card.run(openReadOnly(file).then(closeIfAbandoned(card)), () => `opening ${where}`);
   } catch (err) {
     throw ioError('cannot open', where, undefined, err);
   }
   try {
-    const st = await fh.stat();
+    const st = await card.run(fh.stat(), () => `to fstat ${where}`);
     if (!st.isFile()) throw new SourceChangedError(`${where} is not a regular file`);
     const digest = new MultiDigest(algorithms);
     let current = buffers.a;
     let next = buffers.b;
     let position = 0;
-    let n = await readFull(fh, current, 0, 'read error', where);
+    let n = await readFull(fh, current, 0, 'read error', where, card);
     while (n > 0) {
       checkAbort(signal);
-      const pending = n === current.length ? readFull(fh, next, position + n, 'read error', where) : Promise.resolve(0);
+      const pending = n === current.length ? readFull(fh, next, position + n, 'read error', where, card) : Promise.resolve(0);
+      pending.catch(() => undefined); // awaited below
       digest.update(current.subarray(0, n));
       position += n;
       const m = await pending;
@@ -269,7 +309,10 @@ export async function hashFile(
       n = m;
     }
     return { bytes: position, digests: digest.digest() };
+  } catch (err) {
+    if (card.abandoned) buffers.renew();
+    throw err;
   } finally {
-    await fh.close();
+    await closeSource(fh, card);
   }
 }

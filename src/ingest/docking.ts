@@ -2,6 +2,7 @@
 // the slot messages for the officer (identifying / copying / verifying / done / error with what
 // to do), and verify-then-wipe when the station is configured for it and the dock can do it.
 import type { MakeWritableResult, RecorderDocked } from '../dock/events.js';
+import { CARD_STALLED } from '../hash/stall.js';
 import type { IngestProgress, IngestSummary, RecorderSource } from './session.js';
 import { ingestRecorder } from './session.js';
 import type { Station } from './station.js';
@@ -95,7 +96,14 @@ export async function runDocking(station: Station, docked: RecorderDocked, opts:
     if (opts.signal?.aborted) return null;
     const startedAt = Date.now();
     const summary = await ingestRecorder(ctx, recorder, { signal: opts.signal, onProgress: (p) => onSlot(slotOfProgress(p, startedAt)) });
-    let message = summary.status !== 'done' ? 'interrupted: dock the recorder again to finish' : summary.failed ? `${summary.failed} file(s) failed; see evidock status` : undefined;
+    const stalled = summary.problems.find((p) => p.reason.includes(CARD_STALLED));
+    let message = stalled
+      ? `failed: ${stalled.path === '.' ? '' : `${stalled.path}: `}${stalled.reason}`
+      : summary.status !== 'done'
+        ? 'interrupted: dock the recorder again to finish'
+        : summary.failed
+          ? `${summary.failed} file(s) failed; see evidock status`
+          : undefined;
     let state: DockingResult['state'] = summary.status === 'done' && !summary.failed ? 'done' : 'error';
     let wipe: WipeResult | undefined;
     const mounts = opts.mounts;
@@ -108,7 +116,8 @@ export async function runDocking(station: Station, docked: RecorderDocked, opts:
       );
       ({ state, message } = wipeMessage(wipe));
     }
-    onSlot({ state, held: summary.held, failed: summary.failed, message });
+    // A finished slot shows no rate or ETA: a stalled card must not look like a copy at full speed.
+    onSlot({ state, held: summary.held, failed: summary.failed, message, bytesPerSecond: undefined, etaSeconds: undefined });
     return { summary, state, message, wipe };
   } catch (err) {
     onSlot({ state: 'error', message: `ingest failed: ${(err as Error).message}; dock the recorder again, and if it fails again see the evidock log` });

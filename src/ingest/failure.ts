@@ -1,6 +1,10 @@
 // How a session tells a failed file from a recorder that went away, and says why in a line.
 import { readdir } from 'node:fs/promises';
 import { CopyError } from '../hash/copy.js';
+import { withinStall } from '../hash/stall.js';
+
+/** How long listing the root may take to tell a pulled card from one bad file. */
+const GONE_CHECK_MS = 10_000;
 
 /** Errors that mean the recorder itself went away (unplugged, dead mount). */
 function isRecorderGoneCode(err: unknown): boolean {
@@ -17,10 +21,10 @@ export async function recorderGone(root: string, err: unknown): Promise<boolean>
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code !== 'EIO' && code !== 'ENOENT') return false;
   try {
-    await readdir(root);
+    await withinStall(readdir(root), { stallMs: GONE_CHECK_MS }, () => 'listing the card root');
     return false;
   } catch {
-    return true;
+    return true; // gone, or no answer: either way the session cannot go on with this card
   }
 }
 

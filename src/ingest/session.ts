@@ -71,7 +71,7 @@ export class IngestSession {
       { maxStaged, maxBatch: Math.max(1, Math.ceil(maxStaged / 2)), maxDelayMs: BATCH_DELAY_MS },
     );
     try {
-      const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal);
+      const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal, this.ctx.config.ingest.stall_seconds * 1000);
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
       let bytesBefore = 0;
       for (let i = 0; i < files.length; i++) {

@@ -3,7 +3,7 @@
 // Returns the staged item, or undefined when there is nothing to hold.
 import type { Config } from '../config.js';
 import { formatBytes } from '../lib/bytes.js';
-import { CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
+import { CardStalledError, CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
 import type { DigestAlgorithm, Digests } from '../hash/digest.js';
 import type { Db } from '../store/catalog.js';
 import type { OriginalsStore } from '../store/originals.js';
@@ -45,7 +45,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     try {
       env.report({ phase: 'verifying' });
       // confirming a known file never overlaps a copy: the copy's buffers are reused
-      const { digests } = await hashFile(entry.absolute, env.algorithms, env.buffers, env.signal);
+      const { digests } = await hashFile(entry.absolute, env.algorithms, env.buffers, env.signal, config.ingest.stall_seconds * 1000);
       if (digests.sha256 === known.sha256) {
         record.alreadyHeld(entry, known);
         return undefined;
@@ -54,6 +54,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     } catch (err) {
       await rethrowIfSessionOver(env, err);
       record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `cannot read to confirm: ${reasonOf(err)}`);
+      if (err instanceof CardStalledError) throw err; // the card stopped answering: the session ends
       return undefined;
     }
   }
@@ -73,6 +74,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
       signal: env.signal,
       expect: entry.stat,
       label: entry.path,
+      stallMs: config.ingest.stall_seconds * 1000,
       onProgress: (n) => env.report({ phase: 'copying', bytesDone: bytesBefore + n }),
     });
     copied = result;
@@ -82,7 +84,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     staged.discard();
     await rethrowIfSessionOver(env, err);
     record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `copy failed: ${reasonOf(err)}; nothing held, will be retried at the next docking`);
-    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC' || err instanceof CardStalledError) throw err; // the card stopped answering: the session ends
     return undefined;
   }
 

@@ -1,9 +1,11 @@
 // Walk a recorder's tree read-only. Names are bytes (a card may carry GBK names): we keep the
 // exact bytes, join them ourselves below the root, and never follow a symlink. Bounded: no
-// folder twice, no deeper than MAX_DEPTH, stopped by an AbortSignal.
+// folder twice, no deeper than MAX_DEPTH, stopped by an AbortSignal, and ended with
+// CardStalledError by a card that stops answering (every card operation is watched, hash/stall.ts).
 import { constants as fsc, existsSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { belowFd } from '../hash/open-path.js';
+import { CardOps } from '../hash/stall.js';
 import { decodeUtf8OrGbk } from '../lib/text.js';
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other';
@@ -80,6 +82,8 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Folders below the root that are read (far above real cards); deeper ones are named in a problem. */
   maxDepth?: number;
+  /** A listing, lstat or open that the card does not answer for this many ms ends the walk with CardStalledError. */
+  stallMs?: number;
 }
 
 /** Linux: /proc/self/fd/<fd>/<name> reaches <name> below an open directory, however deep it is. */
@@ -107,6 +111,13 @@ export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) =>
   const maxDepth = opts.maxDepth ?? MAX_DEPTH;
   const seen = new Map<string, Buffer>(); // dev:ino of each folder walked -> its path below the root
   const report = (rawPath: Buffer, error: NodeJS.ErrnoException) => onProblem({ rawPath, path: displayPath(rawPath), error });
+  const card = new CardOps({ signal: opts.signal, stallMs: opts.stallMs });
+  /** Close a folder handle; in the background when an operation on the card was given up on (close waits for it). */
+  const closeDir = async (fh: FileHandle | undefined) => {
+    if (!fh) return;
+    if (card.abandoned) void fh.close().catch(() => undefined);
+    else await fh.close();
+  };
 
   async function* visit(dir: FileHandle | undefined, rel: Buffer, depth: number): AsyncGenerator<WalkEntry> {
     checkAbort(opts.signal);
@@ -114,9 +125,9 @@ export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) =>
     const at = (name: Buffer) => (dir ? belowFd(dir, name) : Buffer.concat([dirAbs, SLASH, name]));
     let entries: Dirent<Buffer>[];
     try {
-      entries = await readdir(dir ? belowFd(dir, '.') : dirAbs, { encoding: 'buffer', withFileTypes: true });
+      entries = await card.run(readdir(dir ? belowFd(dir, '.') : dirAbs, { encoding: 'buffer', withFileTypes: true }), () => `listing ${rel.length ? displayPath(rel) : 'the card root'}`);
     } catch (error) {
-      if (rel.length === 0) throw error; // the recorder itself is gone or unreadable
+      if (rel.length === 0 || card.abandoned) throw error; // stalled or stopped: the walk ends // the recorder itself is gone or unreadable
       report(rel, error as NodeJS.ErrnoException);
       return;
     }
@@ -127,8 +138,9 @@ export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) =>
       const absolute = Buffer.concat([rootBytes, SLASH, childRel]);
       let st: Stats;
       try {
-        st = await lstat(at(d.name));
+        st = await card.run(lstat(at(d.name)), () => `to lstat ${displayPath(childRel)}`);
       } catch (error) {
+        if (card.abandoned) throw error;
         report(childRel, error as NodeJS.ErrnoException);
         continue;
       }
@@ -148,11 +160,16 @@ export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) =>
       let child: FileHandle | undefined;
       if (dir) {
         try {
-          child = await open(at(d.name), DIR_FLAGS);
-          const now = await child.stat();
+          const opening = open(at(d.name), DIR_FLAGS).then((fh) => {
+            if (card.abandoned) void fh.close().catch(() => undefined);
+            return fh;
+          });
+          child = await card.run(opening, () => `opening the folder ${displayPath(childRel)}`);
+          const now = await card.run(child.stat(), () => `to fstat the folder ${displayPath(childRel)}`);
           if (now.dev !== st.dev || now.ino !== st.ino) throw problem('the folder was replaced while it was being listed', 'ESTALE');
         } catch (error) {
-          await child?.close();
+          await closeDir(child);
+          if (card.abandoned) throw error;
           report(childRel, error as NodeJS.ErrnoException);
           continue;
         }
@@ -161,19 +178,19 @@ export async function* walkRecorder(root: string, onProblem: (p: WalkProblem) =>
       try {
         yield* visit(child, childRel, depth + 1);
       } finally {
-        await child?.close();
+        await closeDir(child);
       }
     }
   }
 
   // A root that cannot be opened is walked by path, so that listing it fails as it always did
   // (scandir on the root: the recorder's folder is unreadable or gone).
-  const top = PROC_FD ? await open(root, fsc.O_RDONLY | fsc.O_DIRECTORY).catch(() => undefined) : undefined;
+  const top = PROC_FD ? await card.run(open(root, fsc.O_RDONLY | fsc.O_DIRECTORY), () => 'opening the card root').catch((error) => (card.abandoned ? Promise.reject(error) : undefined)) : undefined;
   try {
-    const st = top ? await top.stat() : await stat(root).catch(() => undefined);
+    const st = top ? await card.run(top.stat(), () => 'to fstat the card root') : await card.run(stat(root), () => 'to stat the card root').catch((error) => (card.abandoned ? Promise.reject(error) : undefined));
     if (st) seen.set(`${st.dev}:${st.ino}`, Buffer.alloc(0));
     yield* visit(top, Buffer.alloc(0), 0);
   } finally {
-    await top?.close();
+    await closeDir(top);
   }
 }
