@@ -1,22 +1,23 @@
-// Crash campaign (short version): a 3-recorder ingest (three cards on one FUSE mount, ingested one
-// after the other by the real CLI) is SIGKILLed at 30 points chosen by the bytes the card has served
-// (test/system/harness/faultyfs.py --kill-at), then ingested again. Each run must end with every
-// file held exactly once, byte for byte: 0 lost, 0 duplicated, 0 torn, staging empty, verify clean.
-// Run with EVIDOCK_CAMPAIGN=crash; EVIDOCK_CAMPAIGN_POINTS=N changes the number of kill points.
-// Skips LOUDLY without FUSE or when not asked for.
+// Crash and clean-stop campaigns: a 3-recorder ingest (three cards on one FUSE mount, ingested one
+// after the other by the real CLI) is SIGKILLed (crash) or SIGTERMed (clean stop) at points chosen
+// by the bytes the card has served (test/system/harness/faultyfs.py --kill-at), then ingested
+// again. Each run must end with every file held exactly once, byte for byte: 0 lost, 0 duplicated,
+// 0 torn, staging empty, verify clean; a clean stop also leaves staging empty at once.
+// Short version (3 points each) in every test run; EVIDOCK_CAMPAIGN_FULL=1 (npm run campaign --
+// --full) runs 30 points each; EVIDOCK_CAMPAIGN_POINTS=N sets the number. Skips LOUDLY without FUSE.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, repoRoot, runCli, tempDir } from '../helpers/evidock.js';
+import { binPath, heldOriginals, repoRoot, runCli, tempDir } from '../helpers/evidock.js';
+import { recordCampaignRow } from './harness/campaign.js';
 import { fuseMissing, mountFuse, warnSkipped, type FuseMount } from './harness/fuse.js';
 
 const missing = fuseMissing();
-// About 40 s a kill point on a loaded two-core machine: run on purpose (EVIDOCK_CAMPAIGN=crash), not in every test run.
-if (!(process.env.EVIDOCK_CAMPAIGN ?? '').split(',').includes('crash')) missing.push('EVIDOCK_CAMPAIGN=crash (the campaign runs only when asked: 30 kill points take 10-20 min)');
 warnSkipped('test/system/crash-campaign.test.ts', missing);
-const POINTS = Number(process.env.EVIDOCK_CAMPAIGN_POINTS ?? 30);
+// About 20-40 s a point on a loaded two-core machine: 3 points in every test run, 30 with --full.
+const POINTS = Number(process.env.EVIDOCK_CAMPAIGN_POINTS ?? (process.env.EVIDOCK_CAMPAIGN_FULL === '1' ? 30 : 3));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const KiB = 1024;
 const CARDS = ['REC-A', 'REC-B', 'REC-C'];
@@ -32,7 +33,21 @@ function ingestAsChild(args: string[], pidFile: string): Promise<{ code: number 
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-describe.skipIf(missing.length > 0)(`crash campaign: SIGKILL at ${POINTS} byte-count points of a 3-recorder ingest`, () => {
+/** The session status in `ingest --json` output, if it printed one. */
+function statusOf(stdout: string): string | undefined {
+  try {
+    return (JSON.parse(stdout) as { status?: string }).status;
+  } catch {
+    return undefined;
+  }
+}
+
+const KINDS = [
+  { name: 'crash', signal: 'SIGKILL' as const, ctl: '' },
+  { name: 'clean stop', signal: 'SIGTERM' as const, ctl: ' TERM' },
+];
+
+describe.skipIf(missing.length > 0).each(KINDS)(`$name campaign: $signal at ${POINTS} byte-count points of a 3-recorder ingest`, (kind) => {
   const tmp = tempDir('evidock-crash-');
   let mount: FuseMount | undefined;
   afterAll(() => {
@@ -66,13 +81,21 @@ describe.skipIf(missing.length > 0)(`crash campaign: SIGKILL at ${POINTS} byte-c
     for (let k = 0; k < POINTS; k++) {
       const killAt = Math.floor((total * (k + 0.5)) / POINTS);
       const home = path.join(tmp.dir, `home-${k}`);
+      const init = runCli(['--home', home, '--config', config, 'init']);
+      if (init.code !== 0) failures.push(`point ${k}: init exited ${init.code}: ${init.stderr}`);
       const cli = (card: string) => ['--home', home, '--config', config, 'ingest', path.join(mnt, card), '--recorder', card, '--json'];
-      writeFileSync(path.join(tmp.dir, 'faultyfs.kill'), String(killAt)); // armed: served bytes count from 0
+      writeFileSync(path.join(tmp.dir, 'faultyfs.kill'), `${killAt}${kind.ctl}`); // armed: served bytes count from 0
       let killedAt = -1;
       for (let c = 0; c < CARDS.length && killedAt < 0; c++) {
         const r = await ingestAsChild(cli(CARDS[c]), pidFile);
-        if (r.signal === 'SIGKILL') killedAt = c;
-        else if (r.code !== 0) failures.push(`point ${k}: ${CARDS[c]} exited ${r.code}: ${r.stderr.slice(-500)}`);
+        // A clean stop ends the session "interrupted" (exit 1) with what was committed held.
+        const stopped = kind.signal === 'SIGKILL' ? r.signal === 'SIGKILL' : r.code === 1 && statusOf(r.stdout) === 'interrupted';
+        if (stopped) killedAt = c;
+        else if (r.code !== 0) failures.push(`point ${k}: ${CARDS[c]} exited ${r.code ?? r.signal}: ${r.stderr.slice(-500)}`);
+        if (stopped && kind.signal === 'SIGTERM') {
+          const left = existsSync(path.join(home, 'staging')) ? readdirSync(path.join(home, 'staging')) : [];
+          if (left.length) failures.push(`point ${k}: a clean stop left ${left.length} staging entries`);
+        }
       }
       tally.runs++;
       if (killedAt >= 0) tally.killed++;
@@ -82,7 +105,7 @@ describe.skipIf(missing.length > 0)(`crash campaign: SIGKILL at ${POINTS} byte-c
         const r = await ingestAsChild(cli(CARDS[c]), path.join(tmp.dir, 'not-killed.pid'));
         if (r.code !== 0) failures.push(`point ${k}: ${CARDS[c]} again exited ${r.code}: ${r.stderr.slice(-500)}`);
       }
-      const held = JSON.parse(runCli(['--home', home, '--config', config, 'list', '--json']).stdout) as { sha256: string; size: number }[];
+      const held = existsSync(path.join(home, 'catalog.sqlite')) ? heldOriginals(home) : [];
       const heldShas = held.map((o) => o.sha256);
       const lost = files.filter((f) => !heldShas.includes(f.sha)).length;
       const duplicated = held.length - new Set(heldShas).size;
@@ -97,10 +120,14 @@ describe.skipIf(missing.length > 0)(`crash campaign: SIGKILL at ${POINTS} byte-c
       tally.torn += torn + (verify.code === 0 ? 0 : 1);
       if (lost || duplicated || torn) failures.push(`point ${k} (byte ${killAt}): lost ${lost}, duplicated ${duplicated}, torn ${torn}`);
     }
-    console.log(
-      `\n| campaign | runs | faults injected | lost | duplicated | torn or half-held |\n|---|---|---|---|---|---|\n` +
-        `| crash (SIGKILL by bytes served, 3 recorders, ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB) | ${tally.runs} | ${tally.killed} | ${tally.lost} | ${tally.duplicated} | ${tally.torn} |\n`,
-    );
+    recordCampaignRow({
+      campaign: `${kind.name} (${kind.signal} by bytes served, 3 recorders, ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB)`,
+      runs: tally.runs,
+      faults: tally.killed,
+      lost: tally.lost,
+      duplicated: tally.duplicated,
+      torn: tally.torn,
+    });
     expect(failures).toEqual([]);
     expect(tally).toEqual({ runs: POINTS, killed: POINTS, lost: 0, duplicated: 0, torn: 0 });
   }, POINTS * 180_000);
