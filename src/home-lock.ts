@@ -2,7 +2,12 @@
 // stage and commit in a home. The lock is SQLite's own POSIX record lock on <home>/run/home.lock,
 // held by a connection in exclusive locking mode: the kernel releases it when the holder exits,
 // however it exits (SIGKILL, power loss of the process), so a dead holder never blocks the next.
-// Who holds it is written beside it (home-lock.json) for the message the next comer prints.
+// Who holds it is written beside it (home-lock.json) for the message the next comer prints; that
+// file lags the lock by a moment (the lock's commit is flushed first), and a SIGKILLed holder
+// leaves its file behind, so a refused comer trusts only a file naming a live process, waiting
+// briefly for it, and tries the lock again meanwhile: two processes that start at the same
+// instant can both be turned away by SQLite's lock upgrade (each saw the other's shared lock),
+// and the retry lets exactly one of them win while the other names it.
 // Nothing else opens home.lock: closing any other descriptor of it in this process would drop
 // the POSIX lock (fcntl locks belong to the process, not the descriptor).
 import Database from 'better-sqlite3';
@@ -109,7 +114,7 @@ export interface LockHomeOptions {
 export async function lockHome(home: Pick<Home, 'dir' | 'run' | 'docks'>, role: HomeRole, opts: LockHomeOptions = {}): Promise<HomeLock> {
   let told = false;
   for (;;) {
-    const got = tryLockHome(home, role);
+    const got = await tryLockHomeOrName(home, role, opts.waitForIngest?.signal);
     if (!('heldBy' in got)) return got;
     const h = got.heldBy;
     const wait = opts.waitForIngest;
@@ -120,6 +125,35 @@ export async function lockHome(home: Pick<Home, 'dir' | 'run' | 'docks'>, role: 
     }
     await pause(wait.pollMs ?? 250, wait.signal);
     if (wait.signal?.aborted) throw wait.signal.reason ?? new Error('stopped waiting for the home');
+  }
+}
+
+/** How long a refused comer waits for the holder to name itself (it does within milliseconds, or is not evidock). */
+const NAME_WAIT_MS = 3_000;
+
+/** A process with this pid exists (EPERM: it does, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * tryLockHome, but a refusal is only returned with a live holder named (or, after NAME_WAIT_MS,
+ * none): meanwhile the lock is tried again, so a collision of two comers, or a holder that
+ * has just let go, ends with the lock taken rather than with both turned away.
+ */
+async function tryLockHomeOrName(home: Pick<Home, 'dir' | 'run'>, role: HomeRole, signal?: AbortSignal): Promise<HomeLock | { heldBy: HomeHolder | undefined }> {
+  const until = Date.now() + NAME_WAIT_MS;
+  for (;;) {
+    const got = tryLockHome(home, role);
+    if (!('heldBy' in got)) return got;
+    const h = got.heldBy;
+    if ((h && h.pid !== process.pid && alive(h.pid)) || Date.now() >= until) return { heldBy: h && h.pid !== process.pid && alive(h.pid) ? h : undefined };
+    await pause(20 + Math.floor(Math.random() * 60), signal);
   }
 }
 

@@ -3,7 +3,7 @@
 // daemon's pid and the docks folder) and never touches the daemon's staging; an ingest waits for
 // another ingest, saying so; a SIGKILLed holder never blocks the next start.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { binPath, copyFixtureRecorder, DaemonProcess, heldOriginals, initHome, repoRoot, tempDir } from './helpers/evidock.js';
@@ -85,6 +85,43 @@ describe('two writers on one home', () => {
     const card = copyFixtureRecorder('1234567', path.join(tmp.dir, '1234567'));
     const r = cliChild(['--home', home, 'ingest', card, '--json']);
     expect(await r.exited, r.out.stderr).toBe(0);
+  });
+
+  it('a daemon refused names the holder even when the holder names itself only after taking the lock; a file left by a dead holder is not trusted', async () => {
+    const home = path.join(tmp.dir, 'home-late-name');
+    initHome(home);
+    // home-lock.json left behind by a holder that was SIGKILLed (its pid no longer runs).
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    mkdirSync(path.join(home, 'run'), { recursive: true });
+    writeFileSync(path.join(home, 'run', 'home-lock.json'), `${JSON.stringify({ pid: dead, role: 'daemon', since: '2026-01-01T00:00:00.000Z' })}\n`);
+    // A holder that has taken the lock as a starting daemon does and not yet named itself (the
+    // lock's commit is flushed first: under load that takes a moment).
+    const script = `import Database from 'better-sqlite3';
+const db = new Database(${JSON.stringify(path.join(home, 'run', 'home.lock'))}, { timeout: 0 });
+db.pragma('locking_mode = EXCLUSIVE');
+db.exec('BEGIN EXCLUSIVE'); db.exec('CREATE TABLE IF NOT EXISTS taken (n INTEGER NOT NULL)'); db.exec('COMMIT');
+process.stdout.write('held\\n');
+setInterval(() => db, 1000);`;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', () => resolve());
+        holder.on('exit', (code) => reject(new Error(`the holder exited ${code}`)));
+      });
+      // The daemon makes its staging folder right before it tries the lock: once it is there
+      // (and a moment more), the holder names itself.
+      rmSync(path.join(home, 'staging'), { recursive: true, force: true });
+      const daemon = new DaemonProcess(['--home', home]);
+      const until = Date.now() + 60_000;
+      while (!existsSync(path.join(home, 'staging')) && daemon.child.exitCode === null && Date.now() < until) await sleep(5);
+      await sleep(300);
+      writeFileSync(path.join(home, 'run', 'home-lock.json'), `${JSON.stringify({ pid: holder.pid, role: 'daemon', since: new Date().toISOString() })}\n`);
+      expect(await daemon.exited).toBe(2);
+      expect(daemon.stderr).toContain(`another evidock daemon (pid ${holder.pid}) already runs on ${home}`);
+      expect(daemon.stderr).not.toContain(`pid ${dead})`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('an ingest waits for another ingest, saying who holds the home and how to stop waiting; a SIGKILLed holder lets it go on', async () => {

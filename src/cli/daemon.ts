@@ -42,27 +42,50 @@ export function registerDaemon(program: Command): void {
     .command('daemon')
     .description('run the service: watch the docks, ingest every recorder docked (JSON logs on stdout), serve the station page')
     .action(async (_opts, cmd: Command) => {
-      const { config, home } = loadConfig(globalOptions(cmd));
-      assertStationIdMatchesKey(config, home);
-      // A non-loopback address without TLS files is refused here, before anything starts (exit 2).
-      const plan = config.web.enabled ? planListen(config.web, home.dir) : undefined;
-      const daemon = new Daemon(globalOptions(cmd));
-      await daemon.start();
-      const page = plan ? await servePage(daemon, plan) : undefined;
+      // The stop signals are caught before anything starts. Without a listener Node ends the
+      // process by the signal itself (no exit 0, nothing said): a SIGTERM sent the moment
+      // "evidock daemon ready" is read, or during the start, used to kill the daemon that way.
+      // A signal during the start is kept and honoured once the start is complete; later ones
+      // while stopping are only logged, so one stop always ends with exit 0 and "stopped".
+      let requested: NodeJS.Signals | undefined;
+      let daemon: Daemon | undefined;
+      let onStop: ((signal: NodeJS.Signals) => void) | undefined;
+      const stop = (signal: NodeJS.Signals) => {
+        if (requested) {
+          daemon?.logger.warn({ signal }, 'already stopping: the stop in hand finishes (SIGKILL ends the process at once; nothing committed is lost)');
+          return;
+        }
+        requested = signal;
+        onStop?.(signal);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      let page: StationPage | undefined;
+      try {
+        const { config, home } = loadConfig(globalOptions(cmd));
+        assertStationIdMatchesKey(config, home);
+        // A non-loopback address without TLS files is refused here, before anything starts (exit 2).
+        const plan = config.web.enabled ? planListen(config.web, home.dir) : undefined;
+        daemon = new Daemon(globalOptions(cmd));
+        await daemon.start();
+        page = plan ? await servePage(daemon, plan) : undefined;
+      } catch (err) {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        throw err;
+      }
+      const started = daemon;
       await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
+        onStop = (signal) => {
           const closed = page ? page.close() : Promise.resolve();
           closed
-            .then(() => daemon.stop(signal))
+            .then(() => started.stop(signal))
             .then(resolve, (err) => {
-              daemon.logger.error({ err }, 'error while stopping');
+              started.logger.error({ err }, 'error while stopping');
               resolve();
             });
         };
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
+        if (requested) onStop(requested);
       });
     });
 }
