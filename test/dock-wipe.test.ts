@@ -1,5 +1,6 @@
 // Verify-then-wipe: a recorder is cleared only when every file on it is held and verified; each
 // deletion is a catalog fact and an audit entry with its digest; anything not held blocks it all.
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, cpSync, existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -95,6 +96,25 @@ describe('verify-then-wipe', () => {
     });
     expect(r).toMatchObject({ status: 'blocked', blockers: ['the recorder is mounted read-only by the system'] });
     expect(files(card)).toEqual(before);
+  });
+
+  it('a file whose absolute path is longer than PATH_MAX is verified and wiped like any other; its empty folders go too', async () => {
+    // 18 folders of 240 bytes below the card, made one relative step at a time (mkdir -p of the whole path fails).
+    const name = 'L'.repeat(240);
+    const script = `import os, sys\nos.chdir(sys.argv[1])\nos.mkdir('DEEP'); os.chdir('DEEP')\nfor i in range(18):\n    os.mkdir('${name}'); os.chdir('${name}')\nopen('LONG_0001.MP4', 'wb').write(b'x' * 5000)\n`;
+    const made = spawnSync('python3', ['-c', script, card]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    try {
+      const s = await ingest();
+      expect(s.failed).toBe(0);
+      const r = await verifyThenWipe(ctx, { root: card, recorderId: '1234567', slot: 'A1', sessionId: s.sessionId });
+      expect(r).toEqual({ status: 'wiped', wiped: s.held, blockers: [], errors: [] });
+      expect(existsSync(path.join(card, 'DEEP')), 'the deep folders, emptied, are removed').toBe(false);
+      const wiped = ctx.db.prepare("SELECT COUNT(*) AS n FROM recorder_wipes WHERE source_path LIKE 'DEEP/%LONG_0001.MP4'").get() as { n: number };
+      expect(wiped.n).toBe(1);
+    } finally {
+      spawnSync('rm', ['-rf', path.join(card, 'DEEP')]); // rm walks relative to folders
+    }
   });
 
   it('a symlink on the recorder (cannot be held) blocks the wipe', async () => {

@@ -1,6 +1,6 @@
-// Open a file read-only by a path of any length: a path longer than PATH_MAX (ENAMETOOLONG) is
-// opened a few folders at a time, each step relative to the folder opened before it
-// (Linux: /proc/self/fd/<fd>/<rest> is a short path to <rest> below an open directory).
+// Open a file or folder read-only by a path of any length: a path longer than PATH_MAX
+// (ENAMETOOLONG) is opened a few folders at a time, each step relative to the folder opened
+// before it (Linux: /proc/self/fd/<fd>/<rest> is a short path to <rest> below an open directory).
 import { constants as fsc } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
@@ -24,7 +24,35 @@ export async function openReadOnly(file: string | Buffer): Promise<FileHandle> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw err;
   }
-  return openLong(Buffer.from(file));
+  return openLong(Buffer.from(file), READ_FLAGS);
+}
+
+/** Open the folder `dir` read-only, however long its path. */
+export async function openDirectory(dir: string | Buffer): Promise<FileHandle> {
+  try {
+    return await open(dir, DIR_FLAGS);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw err;
+  }
+  return openLong(Buffer.from(dir), DIR_FLAGS);
+}
+
+/** Longest absolute path used as it is (PATH_MAX is 4096 with its NUL; a little room kept). */
+const SHORT_ENOUGH = 4000;
+
+/**
+ * Run `op` on a path to `file` the kernel accepts: `file` itself, or, when it is longer than
+ * PATH_MAX, its last name below its folder opened by handle (see belowFd).
+ */
+export async function atShortPath<T>(file: Buffer, op: (p: Buffer) => Promise<T>): Promise<T> {
+  if (file.length <= SHORT_ENOUGH) return op(file);
+  const cut = file.lastIndexOf(SLASH);
+  const dir = await openDirectory(file.subarray(0, cut));
+  try {
+    return await op(belowFd(dir, file.subarray(cut + 1)));
+  } finally {
+    await dir.close();
+  }
 }
 
 /** Split a path into steps of whole names, each at most STEP_BYTES long (a name is at most 255). */
@@ -51,7 +79,7 @@ function joinNames(names: Buffer[]): Buffer {
   return Buffer.concat(parts);
 }
 
-async function openLong(file: Buffer): Promise<FileHandle> {
+async function openLong(file: Buffer, lastFlags: number): Promise<FileHandle> {
   const names: Buffer[] = [];
   let from = 0;
   for (let i = 0; i <= file.length; i++) {
@@ -68,7 +96,7 @@ async function openLong(file: Buffer): Promise<FileHandle> {
       await dir.close();
       dir = next;
     }
-    return await open(belowFd(dir, parts[parts.length - 1]), READ_FLAGS);
+    return await open(belowFd(dir, parts[parts.length - 1]), lastFlags);
   } finally {
     await dir.close();
   }

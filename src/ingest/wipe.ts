@@ -3,11 +3,15 @@
 // SHA-256, re-hash the held copy in the store; any file not held (or not verifying, or not a
 // regular file) blocks the wipe of the whole recorder, and the reasons are returned for the slot.
 // Then each file is deleted and logged with its digest (catalog row + audit entry), one by one.
-// Held originals are only ever read here.
+// Held originals are only ever read here. Every operation on the card runs against the stall
+// time (ingest.stall_seconds): a card that stops answering blocks or ends the wipe with that
+// reason, never hangs the slot. Paths longer than PATH_MAX are reached below their folder's handle.
 import { lstat, open, readdir, rmdir, unlink } from 'node:fs/promises';
 import { appendAuditEntry } from '../audit/log.js';
 import { algorithmsFor } from '../hash/digest.js';
-import { CopyBuffers, hashFile } from '../hash/copy.js';
+import { CARD_STALLED, CopyBuffers, hashFile } from '../hash/copy.js';
+import { atShortPath } from '../hash/open-path.js';
+import { CardOps } from '../hash/stall.js';
 import { insertRecorderWipe } from '../store/recorder-wipes.js';
 import { findOriginalBySha256, type OriginalRow } from '../store/records.js';
 import { originalsOf } from './originals-door.js';
@@ -53,10 +57,17 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
   const blockers: string[] = [];
   const files: WalkEntry[] = [];
   const dirs: WalkEntry[] = [];
-  for await (const entry of walkRecorder(req.root, (p) => blockers.push(`${p.path}: cannot be read (${p.error.code ?? p.error.message})`))) {
-    if (entry.kind === 'file') files.push(entry);
-    else if (entry.kind === 'directory') dirs.push(entry);
-    else blockers.push(`${entry.path}: a ${entry.kind}, not a regular file, so it cannot be held`);
+  const stallMs = config.ingest.stall_seconds * 1000;
+  const card = new CardOps({ signal: opts.signal, stallMs });
+  try {
+    for await (const entry of walkRecorder(req.root, (p) => blockers.push(`${p.path}: cannot be read (${p.error.code ?? p.error.message})`), { signal: opts.signal, stallMs })) {
+      if (entry.kind === 'file') files.push(entry);
+      else if (entry.kind === 'directory') dirs.push(entry);
+      else blockers.push(`${entry.path}: a ${entry.kind}, not a regular file, so it cannot be held`);
+    }
+  } catch (err) {
+    if (!(err as Error).message?.includes(CARD_STALLED)) throw err;
+    blockers.push(`the recorder cannot be listed: ${(err as Error).message}`);
   }
 
   const checked: Checked[] = [];
@@ -66,9 +77,12 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
     opts.onProgress?.({ phase: 'verifying', index: i + 1, count: files.length, path: entry.path });
     let sha256: string;
     try {
-      sha256 = (await hashFile(entry.absolute, algorithms, buffers, opts.signal)).digests.sha256;
+      sha256 = (await hashFile(entry.absolute, algorithms, buffers, opts.signal, stallMs)).digests.sha256;
     } catch (err) {
-      blockers.push(`${entry.path}: cannot be read on the recorder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      opts.signal?.throwIfAborted();
+      const stalled = (err as Error).message?.includes(CARD_STALLED);
+      blockers.push(`${entry.path}: cannot be read on the recorder (${stalled ? (err as Error).message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message)})`);
+      if (stalled) break; // the card stopped answering: every other file would wait as long
       continue;
     }
     const original = findOriginalBySha256(db, sha256);
@@ -111,14 +125,15 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
       const c = checked[i];
       opts.onProgress?.({ phase: 'wiping', index: i + 1, count: checked.length, path: c.entry.path });
       try {
-        const now = await lstat(c.entry.absolute);
+        const now = await card.run(atShortPath(c.entry.absolute, (p) => lstat(p)), () => `to lstat ${c.entry.path}`);
         if (!now.isFile() || now.size !== c.entry.stat.size || now.mtimeMs !== c.entry.stat.mtimeMs) {
           errors.push(`${c.entry.path}: changed on the recorder since it was verified; not deleted`);
           continue;
         }
-        await unlink(c.entry.absolute);
+        await card.run(atShortPath(c.entry.absolute, (p) => unlink(p)), () => `deleting ${c.entry.path}`);
       } catch (err) {
-        errors.push(`${c.entry.path}: cannot be deleted (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        errors.push(`${c.entry.path}: cannot be deleted (${card.abandoned ? (err as Error).message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message)})`);
+        if (card.abandoned) break; // stopped or stalled: what is wiped is logged, the rest stays
         continue;
       }
       const at = new Date().toISOString();
@@ -140,19 +155,23 @@ export async function verifyThenWipe(ctx: IngestContext, req: WipeRequest, opts:
       log.info({ path: c.entry.path, sha256: c.sha256, evidence: c.original.evidence_number }, 'file wiped from the recorder (held)');
     }
     // empty folders, deepest first; the card's root stays
-    for (const d of dirs.sort((a, b) => b.absolute.length - a.absolute.length)) {
+    for (const d of card.abandoned ? [] : dirs.sort((a, b) => b.absolute.length - a.absolute.length)) {
       try {
-        if ((await readdir(d.absolute)).length === 0) await rmdir(d.absolute);
+        const empty = (await card.run(atShortPath(d.absolute, (p) => readdir(p)), () => `listing ${d.path}`)).length === 0;
+        if (empty) await card.run(atShortPath(d.absolute, (p) => rmdir(p)), () => `removing the empty folder ${d.path}`);
       } catch {
+        if (card.abandoned) break;
         /* not empty or not removable: harmless */
       }
     }
-    try {
-      const fh = await open(req.root, 'r');
-      await fh.sync().catch(() => undefined);
-      await fh.close();
-    } catch {
-      /* best effort: the unmount flushes too */
+    if (!card.abandoned) {
+      try {
+        const fh = await card.run(open(req.root, 'r'), () => 'opening the card root');
+        await card.run(fh.sync(), () => 'flushing the card').catch(() => undefined);
+        if (!card.abandoned) await fh.close();
+      } catch {
+        /* best effort: the unmount flushes too */
+      }
     }
   } finally {
     await opts.makeReadOnly?.();
