@@ -1,10 +1,10 @@
 // Server-sent events for the kiosk: every open page gets all tiles at once when it connects and
-// again at most every 200 ms while slots change (a changed slot shows well within 1 s). A comment
+// again at most every 400 ms while slots change (a changed slot shows well within 1 s). A comment
 // every 15 s keeps proxies from closing an idle stream; `retry` makes browsers reconnect fast.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SECURITY_HEADERS } from './http-reply.js';
 
-const THROTTLE_MS = 200;
+const THROTTLE_MS = 400;
 const KEEPALIVE_MS = 15_000;
 
 export class LiveFeed {

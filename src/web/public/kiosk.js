@@ -23,6 +23,9 @@ const params = new URLSearchParams(location.search);
 let lang = params.get('lang') === 'en' || (params.get('lang') === null && localStorage.getItem('evidock.lang') === 'en') ? 'en' : 'zh-CN';
 let last = { station: '', tiles: [] };
 let linkState = 'connecting';
+/** slot -> the tile element last built for it and the data it shows. */
+const built = new Map();
+let shownOrder = '';
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -94,7 +97,26 @@ function render() {
   const main = document.getElementById('tiles');
   main.classList.toggle('stale', linkState !== 'live');
   layout(main, last.tiles.length);
-  main.replaceChildren(...(last.tiles.length ? last.tiles.map((s) => tileOf(s, t)) : [el('p', 'none', t.none)]));
+  if (!last.tiles.length) {
+    shownOrder = '';
+    return main.replaceChildren(el('p', 'none', t.none));
+  }
+  // Only tiles whose slot changed are rebuilt: the screen beside the docks shares the station's CPU.
+  const next = last.tiles.map((s) => {
+    const key = `${lang}|${JSON.stringify(s)}`;
+    const had = built.get(s.slot);
+    if (had && had.key === key) return had.tile;
+    const tile = tileOf(s, t);
+    built.set(s.slot, { key, tile });
+    return tile;
+  });
+  const order = last.tiles.map((s) => s.slot).join('\n');
+  if (order === shownOrder && main.children.length === next.length) {
+    next.forEach((tile, i) => {
+      if (main.children[i] !== tile) main.children[i].replaceWith(tile);
+    });
+  } else main.replaceChildren(...next);
+  shownOrder = order;
 }
 
 function connect() {
