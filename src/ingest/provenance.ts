@@ -10,6 +10,7 @@ import {
   compileConventions,
   parseRecordingName,
   readRecordingMetadata,
+  type Assignment,
   type AttributionInput,
   type Flag,
   type IdentityFact,
@@ -115,14 +116,7 @@ export async function deriveProvenance(
   };
   const named = attribute(base);
   const recorderIds = [...new Set(named.recorder.claims.map((c) => c.value))];
-  const assignments = assignmentsOf(db, recorderIds).map((a) => ({
-    id: a.id,
-    recorder: a.recorder_serial,
-    officer: a.officer_number,
-    from: new Date(a.from_ms).toISOString(),
-    to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(),
-    supersedes: a.supersedes,
-  }));
+  const assignments = registryAssignments(db, recorderIds);
   const withAssignments = attribute({ ...base, assignments });
   const officerIds = [...new Set(withAssignments.officer.claims.map((c) => c.value))];
   const knownRecorders = recorderIds.map((id) => findRecorder(db, id)).filter((r): r is RecorderRow => r !== undefined);
@@ -202,4 +196,16 @@ export function recordProvenanceRow(ctx: IngestContext, row: ProvenanceRow, d: D
     insertProvenance(ctx.db, row);
     auditProvenanceFlags(ctx, row.evidence_number, d, at);
   })();
+}
+
+/** The registry's assignments of these recorders (and what supersedes them), as attribution reads them. */
+export function registryAssignments(db: Db, recorderIds: readonly string[]): Assignment[] {
+  return assignmentsOf(db, recorderIds).map((a) => ({
+    id: a.id,
+    recorder: a.recorder_serial,
+    officer: a.officer_number,
+    from: new Date(a.from_ms).toISOString(),
+    to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(),
+    supersedes: a.supersedes,
+  }));
 }

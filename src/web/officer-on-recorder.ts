@@ -2,7 +2,8 @@
 // the kiosk tile. Read-only; cached briefly so a progress update never waits on the catalog.
 import { assignmentsAt } from '../meta/attribution.js';
 import type { Db } from '../store/catalog.js';
-import { assignmentsOf, findOfficer } from '../store/registry.js';
+import { findOfficer } from '../store/registry.js';
+import { registryAssignments } from '../ingest/provenance.js';
 
 export interface OfficerOnTile {
   number: string;
@@ -20,14 +21,7 @@ export function officerLookup(db: Db): (recorderId: string | null | undefined) =
     if (hit && now - hit.at < KEEP_MS) return hit.officer;
     let officer: OfficerOnTile | null = null;
     try {
-      const all = assignmentsOf(db, [recorderId]).map((a) => ({
-        id: a.id,
-        recorder: a.recorder_serial,
-        officer: a.officer_number,
-        from: new Date(a.from_ms).toISOString(),
-        to: a.to_ms === null ? null : new Date(a.to_ms).toISOString(),
-        supersedes: a.supersedes,
-      }));
+      const all = registryAssignments(db, [recorderId]);
       const inForce = assignmentsAt(all, recorderId, new Date(now).toISOString());
       if (inForce.length === 1) officer = { number: inForce[0].officer, name: findOfficer(db, inForce[0].officer)?.name ?? null };
     } catch {
