@@ -141,13 +141,24 @@ function checkObjectFiles(root: string, row: OriginalRow): { changed: ChangedObj
 }
 
 /** Quick check: every file of the object but the recording's bytes, and the recording's size. */
-export function quickCheckObject(storeRoot: string, row: OriginalRow): ObjectCheck {
+/**
+ * What quick and full checks share: the object's files other than the recording checked, and the
+ * recording's path; or the finished result when the object or its recording is gone.
+ */
+function beginObjectCheck(storeRoot: string, row: OriginalRow): ObjectCheck | { base: { evidenceNumber: string; objectPath: string }; changed: ChangedObject[]; provenanceSha256?: string; content: string } {
   const root = path.join(storeRoot, row.object_path);
   const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
   if (!existsSync(root)) return { changed: [], missing: { ...base, problem: 'object directory is gone' }, bytes: 0 };
   const { changed, provenanceSha256 } = checkObjectFiles(root, row);
   const content = path.join(root, row.content_path);
   if (!existsSync(content)) return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes: 0, provenanceSha256 };
+  return { base, changed, provenanceSha256, content };
+}
+
+export function quickCheckObject(storeRoot: string, row: OriginalRow): ObjectCheck {
+  const begun = beginObjectCheck(storeRoot, row);
+  if (!('content' in begun)) return begun;
+  const { base, changed, provenanceSha256, content } = begun;
   const size = statSync(content).size;
   if (size !== row.size) changed.push({ ...base, file: row.content_path, problem: 'size changed', expected: String(row.size), actual: String(size) });
   return { changed, bytes: size, provenanceSha256 };
@@ -155,12 +166,9 @@ export function quickCheckObject(storeRoot: string, row: OriginalRow): ObjectChe
 
 /** Full check: every file of the object, the recording re-hashed. */
 export async function fullCheckObject(storeRoot: string, row: OriginalRow, buffers: CopyBuffers): Promise<ObjectCheck> {
-  const root = path.join(storeRoot, row.object_path);
-  const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
-  if (!existsSync(root)) return { changed: [], missing: { ...base, problem: 'object directory is gone' }, bytes: 0 };
-  const { changed, provenanceSha256 } = checkObjectFiles(root, row);
-  const content = path.join(root, row.content_path);
-  if (!existsSync(content)) return { changed, missing: { ...base, problem: `content file ${row.content_path} is gone` }, bytes: 0, provenanceSha256 };
+  const begun = beginObjectCheck(storeRoot, row);
+  if (!('content' in begun)) return begun;
+  const { base, changed, provenanceSha256, content } = begun;
   let bytes = 0;
   try {
     const result = await hashFile(content, ['sha256'], buffers);
