@@ -40,8 +40,11 @@ export const configSchema = z
       .prefault({}),
     ingest: z
       .object({
-        /** How many recorders are ingested at once; one recorder's files always in order. */
-        concurrency: z.number().int().min(1).max(64).default(8),
+        /**
+         * How many recorders are ingested at once (one recorder's files always in order, one at a
+         * time); how many of them write at once is the writer gate's, which adapts to the store disk.
+         */
+        concurrency: z.number().int().min(1).max(64).default(64),
         /**
          * A file seen before with the same path, size and mtime: "digest" re-reads it and compares
          * the SHA-256 with the held original (safe, costs a read); "metadata" trusts path+size+mtime.

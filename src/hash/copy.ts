@@ -4,7 +4,8 @@
 // read back from the copy, so the disk and both cores overlap.
 import { constants as fsc, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { MultiDigest, type DigestAlgorithm, type Digests } from './digest.js';
+import type { DigestAlgorithm, Digests } from './digest.js';
+import { digestFor } from './threaded-digest.js';
 import { ioError, ReadBackError, ShortReadError, SourceChangedError } from './copy-errors.js';
 import { openReadOnly } from './open-path.js';
 import { CardOps } from './stall.js';
@@ -16,19 +17,26 @@ export class CopyBuffers {
   a: Buffer;
   b: Buffer;
   private more?: { c: Buffer; check: Buffer };
-  constructor(readonly size = 8 * 1024 * 1024) {
-    this.a = Buffer.allocUnsafeSlow(size);
-    this.b = Buffer.allocUnsafeSlow(size);
+  /** shared: in shared memory, so a hashing thread can hash them in place (SM3 off the main thread). */
+  constructor(
+    readonly size = 8 * 1024 * 1024,
+    private readonly shared = false,
+  ) {
+    this.a = this.alloc();
+    this.b = this.alloc();
+  }
+  private alloc(): Buffer {
+    return this.shared ? Buffer.from(new SharedArrayBuffer(this.size)) : Buffer.allocUnsafeSlow(this.size);
   }
   /** New buffers: a read given up on (a stalled card) may still write into the old ones. */
   renew(): void {
-    this.a = Buffer.allocUnsafeSlow(this.size);
-    this.b = Buffer.allocUnsafeSlow(this.size);
+    this.a = this.alloc();
+    this.b = this.alloc();
     this.more = undefined;
   }
   /** A copy's third chunk buffer and its read-back buffer (only copies need them). */
   forCopy(): { chunks: [Buffer, Buffer, Buffer]; check: Buffer } {
-    this.more ??= { c: Buffer.allocUnsafeSlow(this.size), check: Buffer.allocUnsafeSlow(this.size) };
+    this.more ??= { c: this.alloc(), check: Buffer.allocUnsafeSlow(this.size) };
     return { chunks: [this.a, this.b, this.more.c], check: this.more.check };
   }
 }
@@ -201,7 +209,7 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
   try {
     const { chunks, check } = opts.buffers.forCopy();
     const size = opts.buffers.size;
-    const digest = new MultiDigest(opts.algorithms);
+    const digest = digestFor(opts.algorithms, chunks[0]);
     // chunks[i % 3] holds chunk i: chunk i is hashed and written while chunk i+1 is read from
     // the source and chunk i-1 is read back from the copy and compared.
     let i = 0;
@@ -213,11 +221,13 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
       const current = chunks[i % 3];
       pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n, 'read error', label, card) : Promise.resolve(0);
       pending.catch(() => undefined); // awaited below; a pulled card's EIO must not go unhandled meanwhile
-      // The write (in libuv's pool) and the hash (here) read the same untouched buffer at once:
-      // the digest is of exactly the bytes written.
+      // The write (in libuv's pool) and the hash (here, or on a hashing thread) read the same
+      // untouched buffer at once: the digest is of exactly the bytes written.
       const written = writeFull(output, current, n, position);
-      digest.update(current.subarray(0, n));
+      const hashed = Promise.resolve(digest.update(current.subarray(0, n)));
+      hashed.catch(() => undefined); // awaited right below, after the write
       await written;
+      await hashed;
       await checking; // chunk i-1 compared: its buffer is free for chunk i+2, `check` for chunk i
       checking = readBackAndCompare(reader, check, current, n, position);
       checking.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
@@ -250,7 +260,7 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
     }
     const written = (await output.stat()).size;
     if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes after fdatasync, ${position} were written`);
-    return { bytes: position, digests: digest.digest(), source: st };
+    return { bytes: position, digests: await digest.digest(), source: st };
   } catch (err) {
     // Nothing left running on the buffers or the files when they are closed and reused.
     // (A card read given up on is not waited for: `pending` rejected at once; its buffer is renewed.)
@@ -293,7 +303,7 @@ export async function hashFile(
   try {
     const st = await card.run(fh.stat(), () => `to fstat ${where}`);
     if (!st.isFile()) throw new SourceChangedError(`${where} is not a regular file`);
-    const digest = new MultiDigest(algorithms);
+    const digest = digestFor(algorithms, buffers.a);
     let current = buffers.a;
     let next = buffers.b;
     let position = 0;
@@ -302,13 +312,13 @@ export async function hashFile(
       checkAbort(signal);
       const pending = n === current.length ? readFull(fh, next, position + n, 'read error', where, card) : Promise.resolve(0);
       pending.catch(() => undefined); // awaited below
-      digest.update(current.subarray(0, n));
+      await digest.update(current.subarray(0, n));
       position += n;
       const m = await pending;
       [current, next] = [next, current];
       n = m;
     }
-    return { bytes: position, digests: digest.digest() };
+    return { bytes: position, digests: await digest.digest() };
   } catch (err) {
     if (card.abandoned) buffers.renew();
     throw err;

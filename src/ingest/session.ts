@@ -5,7 +5,6 @@
 // recovery at the next start.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CopyBuffers } from '../hash/copy.js';
 import { algorithmsFor } from '../hash/digest.js';
 import { endSession, startSession } from '../store/records.js';
 import { describeStaged } from './describe.js';
@@ -19,6 +18,7 @@ import { scanRecorder } from './scan.js';
 import { SessionRecord } from './session-record.js';
 import { stageFile, type StageEnv } from './stage.js';
 import type { HeldItem, IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, StagedItem } from './types.js';
+import { writerGateFor } from './writer-gate.js';
 
 export type { IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, SourceFile } from './types.js';
 export { heldEntryData } from './session-record.js';
@@ -49,9 +49,14 @@ export class IngestSession {
       recorder,
       record: this.record,
       algorithms: algorithmsFor(ctx.config.hash),
-      buffers: new CopyBuffers(ctx.config.hash.buffer_mib * 1024 * 1024),
+      writers: ctx.writers ?? writerGateFor(ctx.config),
+      started: false,
       signal: opts.signal,
       report: (p) => this.report(p),
+      firstBytes: () => {
+        const since = this.recorder.dockedAt?.getTime();
+        this.log.info({ waitedMs: since === undefined ? undefined : Date.now() - since }, 'first bytes copied');
+      },
     };
   }
 

@@ -3,7 +3,7 @@
 // Returns the staged item, or undefined when there is nothing to hold.
 import type { Config } from '../config.js';
 import { formatBytes } from '../lib/bytes.js';
-import { CardStalledError, CopyBuffers, copyWithDigest, hashFile } from '../hash/copy.js';
+import { CardStalledError, copyWithDigest, hashFile } from '../hash/copy.js';
 import type { DigestAlgorithm, Digests } from '../hash/digest.js';
 import type { Db } from '../store/catalog.js';
 import type { OriginalsStore } from '../store/originals.js';
@@ -12,6 +12,7 @@ import { reasonOf, recorderGone } from './failure.js';
 import type { SessionRecord } from './session-record.js';
 import type { IngestProgress, RecorderSource, SourceFile, StagedItem } from './types.js';
 import type { WalkEntry } from './walk.js';
+import type { WriterGate } from './writer-gate.js';
 
 export interface StageEnv {
   db: Db;
@@ -20,9 +21,14 @@ export interface StageEnv {
   recorder: RecorderSource;
   record: SessionRecord;
   algorithms: readonly DigestAlgorithm[];
-  buffers: CopyBuffers;
+  /** Where a copy (or a confirming read) waits for its place and buffers. */
+  writers: WriterGate;
+  /** Whether this session has copied a file yet (fair start: those that have not go first). */
+  started: boolean;
   signal?: AbortSignal;
   report(p: Partial<IngestProgress>): void;
+  /** Called once, when the session's first bytes are in staging. */
+  firstBytes?(): void;
 }
 
 /** Staged item without its description (the session starts that). */
@@ -44,8 +50,13 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     }
     try {
       env.report({ phase: 'verifying' });
-      // confirming a known file never overlaps a copy: the copy's buffers are reused
-      const { digests } = await hashFile(entry.absolute, env.algorithms, env.buffers, env.signal, config.ingest.stall_seconds * 1000);
+      const place = await env.writers.acquire(env.started, env.signal);
+      let digests: Digests;
+      try {
+        ({ digests } = await hashFile(entry.absolute, env.algorithms, place.buffers, env.signal, config.ingest.stall_seconds * 1000));
+      } finally {
+        place.release();
+      }
       if (digests.sha256 === known.sha256) {
         record.alreadyHeld(entry, known);
         return undefined;
@@ -64,23 +75,35 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `not enough space in the store: needs ${formatBytes(space.needed)}, ${formatBytes(space.free)} free; nothing copied, free space and dock again`);
     return undefined;
   }
-  const staged = env.originals.stage(entry.rawPath, record.sessionId);
   let copied: { bytes: number; digests: Digests };
+  // a place among the station's writers first (recorders that have copied nothing yet go first)
+  const place = await env.writers.acquire(env.started, env.signal);
+  const staged = env.originals.stage(entry.rawPath, record.sessionId);
   try {
     env.report({ phase: 'copying' });
+    let counted = 0;
     const result = await copyWithDigest(entry.absolute, staged.contentFile, {
       algorithms: env.algorithms,
-      buffers: env.buffers,
+      buffers: place.buffers,
       signal: env.signal,
       expect: entry.stat,
       label: entry.path,
       stallMs: config.ingest.stall_seconds * 1000,
-      onProgress: (n) => env.report({ phase: 'copying', bytesDone: bytesBefore + n }),
+      onProgress: (n) => {
+        if (!env.started && n > 0) {
+          env.started = true;
+          env.firstBytes?.();
+        }
+        place.wrote(Math.max(0, n - counted));
+        counted = n;
+        env.report({ phase: 'copying', bytesDone: bytesBefore + n });
+      },
     });
     copied = result;
     source.size = result.source.size;
     source.mtimeMs = Math.trunc(result.source.mtimeMs);
   } catch (err) {
+    place.release();
     staged.discard();
     await rethrowIfSessionOver(env, err);
     record.problem(entry.rawPath, entry.path, 'file', entry.stat, 'failed', `copy failed: ${reasonOf(err)}; nothing held, will be retried at the next docking`);
@@ -88,6 +111,7 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
     return undefined;
   }
 
+  place.release();
   const duplicate = findOriginalBySha256(db, copied.digests.sha256);
   if (duplicate) {
     staged.discard();

@@ -13,6 +13,7 @@ import { prepareOriginalsStore } from '../store/open-originals.js';
 import { endIngestHelpers } from './describe.js';
 import { recoverAtStart, type RecoveryReport } from './recovery.js';
 import type { DescribeFn, IngestContext } from './types.js';
+import { writerGateFor } from './writer-gate.js';
 
 export interface StationOptions {
   actor: Actor;
@@ -55,7 +56,7 @@ export async function openStation(config: Config, home: Home, logger: Logger, op
     throw err;
   }
   attachAuditHome(db, home.dir, { onError: (err) => logger.error({ err }, 'audit journal not written; retried after the next entry') });
-  const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, describe: opts.describe, deriveFacts: opts.deriveFacts };
+  const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, describe: opts.describe, deriveFacts: opts.deriveFacts, writers: writerGateFor(config) };
   const close = async () => {
     await endIngestHelpers().catch((err) => logger.error({ err }, 'ending exiftool/ffprobe failed'));
     try {

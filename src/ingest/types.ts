@@ -10,6 +10,7 @@ import type { Db } from '../store/catalog.js';
 import type { OriginalsStore, StagedObject } from '../store/originals.js';
 import type { OriginalRow, SightingOutcome } from '../store/records.js';
 import type { WalkEntry } from './walk.js';
+import type { WriterGate } from './writer-gate.js';
 import type { Attribution, Flag, MetadataResult, ParsedName } from '../meta/index.js';
 
 /** Everything derived for one file; what goes into provenance.json and the catalog row. */
@@ -43,6 +44,8 @@ export interface IngestContext {
   describe?: DescribeFn;
   /** false: hold without the facts stage (as crash recovery does; the catch-up derives them). */
   deriveFacts?: boolean;
+  /** The station's writer gate, shared by all its sessions; a session without one makes its own. */
+  writers?: WriterGate;
 }
 
 export interface RecorderSource {

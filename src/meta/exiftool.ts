@@ -3,6 +3,7 @@
 // on shutdown (endExifTool). A perl child also ends by itself within a second or two when its
 // parent dies (SIGKILL, crash): exiftool -stay_open would otherwise poll a closed stdin forever.
 import { spawn } from 'node:child_process';
+import { yieldToIngest } from './helper-priority.js';
 import { ExifTool, exiftoolPath } from 'exiftool-vendored';
 
 /** Tags as exiftool prints them with -G1 -n: "IFD0:Make", "Keys:CreationTime", ... */
@@ -39,12 +40,14 @@ const DIE_WITH_PARENT = [
 /** Starts one exiftool helper that dies with this process (see DIE_WITH_PARENT). */
 async function spawnHelper() {
   const script = await exiftoolPath();
-  return spawn('perl', ['-e', DIE_WITH_PARENT, script, ...STAY_OPEN_ARGS], {
+  const helper = spawn('perl', ['-e', DIE_WITH_PARENT, script, ...STAY_OPEN_ARGS], {
     stdio: 'pipe',
     shell: false,
     detached: false,
     env: { ...process.env, LANG: 'C' },
   });
+  yieldToIngest(helper.pid);
+  return helper;
 }
 
 let shared: ExifTool | null = null;

@@ -3,6 +3,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { yieldToIngest } from './helper-priority.js';
 
 export interface ProbeStream {
   codec_type?: string;
@@ -127,6 +128,7 @@ function runFfprobe(path: string, options: FfprobeOptions): Promise<ProbeResult>
       done({ ok: false, reason: `ffprobe: ${(e as Error).message}` });
       return;
     }
+    yieldToIngest(child.pid);
     running.add(child);
     child.stdin?.end();
   });
