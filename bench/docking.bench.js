@@ -8,7 +8,8 @@
 //       measured write speed, whichever is lower), CPU s per GiB held, peak RSS, longest wait of a
 //       slot before its first bytes are copied, last docked -> last safe to remove.
 // Every run is checked afterwards (not timed): every file held, `evidock verify` passes.
-// Flags: --only=p1|p3  --recorders=8,16,32  --scale=S (P3 card size, default 0.125 of a full
+// Flags: --only=p1|p3|page  --page=PAIRS (P3 with and without the kiosk open in chromium, issue 16;
+// --page-recorders=N, default the smallest count)  --recorders=8,16,32  --scale=S (P3 card size, default 0.125 of a full
 // shift: 12 videos of 8-32 MiB) --p1-scale=S (default 0.5)  --runs=N (P1, default 3)
 // --videos=N; EVIDOCK_BENCH_SCALE sets --scale. Needs root (loop mounts, a cgroup of its own).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readdirSyn
 import path from 'node:path';
 import { makeCardImage, mountCard } from './docking-cards.js';
 import { makeThrottleGroup, throttleMissing } from './docking-throttle.js';
+import { browserMissing, openKiosk } from './kiosk-browser.js';
 import { fmt, MiB, repoRoot, tempDir } from './lib.js';
 
 const CLI = path.join(repoRoot, 'bin', 'evidock.js');
@@ -177,15 +179,19 @@ function peakRssMiB(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** P3: n recorders (cards[0..n)) docked through the daemon's directory dock within spreadMs. */
-async function p3(work, group, cards, rate, spreadMs) {
+/**
+ * P3: n recorders (cards[0..n)) docked through the daemon's directory dock within spreadMs; with
+ * `page`, the station page's kiosk is open in chromium on this machine the whole time.
+ */
+async function p3(work, group, cards, rate, spreadMs, { page = false } = {}) {
   const n = cards.length;
   const home = path.join(work, `p3-home-${n}`);
+  let kiosk;
   freshHome(home, '\n[docks]\nmount = "off"\n');
   const pre = path.join(work, `p3-pre-${n}`);
   const mounts = [];
   const [cmd, args] = group.wrap([process.execPath, CLI, '--home', home, 'daemon']);
-  const daemon = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const daemon = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, EVIDOCK_WEB_LISTEN: '127.0.0.1:0' } });
   const lines = logReader(daemon.stdout);
   const exited = new Promise((r) => daemon.on('exit', r));
   try {
@@ -198,6 +204,11 @@ async function p3(work, group, cards, rate, spreadMs) {
       }
     };
     await until(() => lines.some((l) => l.msg === 'evidock daemon ready'), 60_000, 'the daemon');
+    if (page) {
+      const listening = lines.find((l) => l.msg === 'station page listening');
+      if (!listening) throw new Error('the daemon did not say where its station page listens');
+      kiosk = await openKiosk(listening.url);
+    }
     // each card mounted fresh (nothing of it in the page cache), in a folder renamed into the docks folder
     const slots = cards.map((c, i) => `R${String(i + 1).padStart(2, '0')}`);
     for (const [i, c] of cards.entries()) {
@@ -222,6 +233,8 @@ async function p3(work, group, cards, rate, spreadMs) {
     const cpu = cpuSecondsOfTree(daemon.pid) - cpu0;
     const rss = peakRssMiB(daemon.pid);
     const errors = slots.filter((s) => endOf(s).state !== 'done');
+    // not timed: the open page followed the docking to the end (each slot's tile shows done)
+    const tilesDone = kiosk ? await kiosk.page.waitForFunction((k) => document.querySelectorAll('article.tile[data-state="done"]').length >= k, n, { timeout: 10_000 }).then(() => true, () => false) : undefined;
     if (errors.length) throw new Error(`slots ended in error: ${errors.map((s) => `${s} (${endOf(s).message})`).join(', ')}`);
     const ended = lines.filter((l) => l.msg === 'session ended');
     const bytesHeld = ended.reduce((s, l) => s + (l.bytesHeld ?? 0), 0);
@@ -242,16 +255,55 @@ async function p3(work, group, cards, rate, spreadMs) {
       longestFirstByteS: Math.max(...firstBytes) / 1000,
       firstByteSource: lines.some((x) => x.msg === 'first bytes copied') ? 'first bytes copied' : 'slot copying',
       lastDockedToSafeS: (lastDone - docked[n - 1]) / 1000,
+      page,
+      tilesDone,
       dockSpreadS: (docked[n - 1] - docked[0]) / 1000,
       _home: home,
       _expected: cards.reduce((s, c) => s + c.files, 0),
     };
   } finally {
+    await kiosk?.close();
     if (daemon.exitCode === null) daemon.kill('SIGTERM');
     await exited;
     for (const { m, at } of mounts) m.unmount(at);
     rmSync(pre, { recursive: true, force: true });
   }
+}
+
+/**
+ * Issue 16: the same P3 docking with and without the kiosk open in chromium on this machine,
+ * alternated (without, with, with, without, ...) `opts.page` pairs; medians of held MB/s and of
+ * last docked -> last safe to remove. Target: with the page within 5% of without.
+ */
+async function pageCost(work, group, cards, rate, opts, print) {
+  const missing = browserMissing();
+  if (missing) {
+    print(`  page: SKIPPED (missing ${missing})`);
+    return { missing };
+  }
+  const runs = { without: [], with: [] };
+  for (let pair = 0; pair < opts.page; pair++) {
+    for (const withPage of pair % 2 === 0 ? [false, true] : [true, false]) {
+      const r = await p3(work, group, cards, rate, opts.spreadMs ?? 10_000, { page: withPage });
+      checkHome(r._home, r._expected);
+      rmSync(r._home, { recursive: true, force: true });
+      if (withPage && !r.tilesDone) throw new Error('the kiosk in chromium did not show every slot done');
+      (withPage ? runs.with : runs.without).push(r);
+    }
+  }
+  const med = (list, key) => median(list.map((r) => r[key]));
+  const res = {
+    recorders: cards.length,
+    heldMBps: { without: med(runs.without, 'heldMBps'), with: med(runs.with, 'heldMBps') },
+    safeS: { without: med(runs.without, 'lastDockedToSafeS'), with: med(runs.with, 'lastDockedToSafeS') },
+    runs: { without: runs.without.map((r) => r.heldMBps), with: runs.with.map((r) => r.heldMBps) },
+  };
+  res.cost = 1 - res.heldMBps.with / res.heldMBps.without;
+  print(`  page: ${cards.length} recorders, ${opts.page} pairs alternated, the kiosk open in chromium (1024x600, this machine) in one of each pair`);
+  print(`    without the page  held ${fmt(res.heldMBps.without, 1)} MB/s median (runs ${res.runs.without.map((x) => fmt(x, 1)).join(' ')}), last docked -> safe ${fmt(res.safeS.without, 1)} s`);
+  print(`    with the page     held ${fmt(res.heldMBps.with, 1)} MB/s median (runs ${res.runs.with.map((x) => fmt(x, 1)).join(' ')}), last docked -> safe ${fmt(res.safeS.with, 1)} s; every tile showed done`);
+  print(`    cost of the page ${fmt(res.cost * 100, 1)}% of held MB/s   target <= 5%   ${res.cost <= 0.05 ? 'ok' : 'MISSED'}`);
+  return res;
 }
 
 /**
@@ -269,7 +321,7 @@ export async function runDockingBench(opts = {}, print = console.log) {
     group = makeThrottleGroup();
     const pattern = randomBytes(MiB);
     const cardOpts = (scale) => ({ scale, videos: opts.videos ?? 12, photos: opts.photos ?? 4, audio: opts.audio ?? 2, pattern });
-    if (only !== 'p3') {
+    if (only !== 'p3' && only !== 'page') {
       const card = makeCardImage(tmp.dir, 0, cardOpts(opts.p1Scale ?? 0.5));
       print(`P1 card: ${card.files} files, ${fmt(card.bytes / MiB, 0)} MiB; ${opts.runs ?? 3} runs each, alternating, fresh mount each run`);
       for (const rateMB of opts.rates ?? [40, 200]) {
@@ -293,8 +345,8 @@ export async function runDockingBench(opts = {}, print = console.log) {
       out.storeWriteMBps = storeMBps;
       const rateMB = opts.p3Rate ?? 40;
       print(`P3 cards: ${cards[0].files} files, ${fmt(cards[0].bytes / MiB, 0)} MiB each (scale ${scale}); store disk writes ${fmt(storeMBps, 0)} MB/s (1 GiB + fdatasync, best of 2)`);
-      print('  recorders | held MB/s | bound MB/s (which)      | % of bound (target >= 90% at 32) | CPU s/GiB | peak RSS MiB | longest wait to first bytes (target <= 5 s) | last docked -> last safe | check');
-      for (const n of counts) {
+      if (only !== 'page') print('  recorders | held MB/s | bound MB/s (which)      | % of bound (target >= 90% at 32) | CPU s/GiB | peak RSS MiB | longest wait to first bytes (target <= 5 s) | last docked -> last safe | check');
+      for (const n of only === 'page' ? [] : counts) {
         const r = await p3(tmp.dir, group, cards.slice(0, n), rateMB * MB, opts.spreadMs ?? 10_000);
         const src = n * rateMB;
         const bound = Math.min(src, storeMBps);
@@ -313,7 +365,8 @@ export async function runDockingBench(opts = {}, print = console.log) {
             ` | ${r.held} held, verified`,
         );
       }
-      print(`  (docked ${fmt(out.p3.at(-1)?.dockSpreadS ?? 0, 1)} s apart first to last; first bytes = the "${out.p3[0]?.firstByteSource}" log line; CPU = the daemon and its helpers (exiftool, ffprobe), not the kernel's loop workers)`);
+      if (out.p3.length) print(`  (docked ${fmt(out.p3.at(-1)?.dockSpreadS ?? 0, 1)} s apart first to last; first bytes = the "${out.p3[0]?.firstByteSource}" log line; CPU = the daemon and its helpers (exiftool, ffprobe), not the kernel's loop workers)`);
+      if (opts.page) out.page = await pageCost(tmp.dir, group, cards.slice(0, opts.pageRecorders ?? Math.min(...counts)), rateMB * MB, opts, print);
     }
     return out;
   } finally {
@@ -332,6 +385,8 @@ export default async function dockingBench(flags) {
     p1Scale: num('p1-scale', 0.5),
     runs: num('runs', 3),
     videos: num('videos', 12),
+    page: num('page', 0),
+    pageRecorders: flag(flags, 'page-recorders', undefined) === undefined ? undefined : num('page-recorders', 8),
   });
   if (r.missing) console.log(`docking: SKIPPED (missing ${r.missing.join('; ')})`);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
