@@ -1,7 +1,6 @@
 // The case statement as an A4 PDF for the paper case file, in Chinese with a CJK font from Debian
 // (fonts-wqy-zenhei or fonts-noto-cjk), embedded as a subset. The one place that uses pdfkit.
 import { createWriteStream, existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import { CasesError } from './errors.js';
 import type { CaseStatement } from './statement.js';
 import { LABELS, methodText } from './statement-labels.js';
@@ -22,6 +21,8 @@ export function findCjkFont(): { file: string; face?: string } {
 /** Writes the statement PDF to `file` (a new file). */
 export async function writeStatementPdf(s: CaseStatement, file: string): Promise<void> {
   const font = findCjkFont();
+  // pdfkit is loaded here, on first use: it takes about a second of CPU to load, which no other command should pay
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 56, right: 56 }, info: { Title: `${LABELS.title} ${s.case.ref}`, Creator: 'evidock' } });
   const done = new Promise<void>((resolve, reject) => {
     const out = createWriteStream(file, { flags: 'wx', mode: 0o444 });

@@ -4,7 +4,12 @@
 // parent dies (SIGKILL, crash): exiftool -stay_open would otherwise poll a closed stdin forever.
 import { spawn } from 'node:child_process';
 import { yieldToIngest } from './helper-priority.js';
-import { ExifTool, exiftoolPath } from 'exiftool-vendored';
+import type { ExifTool } from 'exiftool-vendored';
+
+// Loaded on first read, not at start: the library takes over half a second of CPU to load, which
+// every command that never reads a tag would otherwise pay.
+let vendored: Promise<typeof import('exiftool-vendored')> | undefined;
+const loadVendored = () => (vendored ??= import('exiftool-vendored'));
 
 /** Tags as exiftool prints them with -G1 -n: "IFD0:Make", "Keys:CreationTime", ... */
 export type RawTags = Record<string, unknown>;
@@ -39,7 +44,7 @@ const DIE_WITH_PARENT = [
 
 /** Starts one exiftool helper that dies with this process (see DIE_WITH_PARENT). */
 async function spawnHelper() {
-  const script = await exiftoolPath();
+  const script = await (await loadVendored()).exiftoolPath();
   const helper = spawn('perl', ['-e', DIE_WITH_PARENT, script, ...STAY_OPEN_ARGS], {
     stdio: 'pipe',
     shell: false,
@@ -52,7 +57,8 @@ async function spawnHelper() {
 
 let shared: ExifTool | null = null;
 
-function instance(): ExifTool {
+async function instance(): Promise<ExifTool> {
+  const { ExifTool } = await loadVendored();
   if (!shared) {
     shared = new ExifTool({
       // Two readers: one file's tags are read while another's are parsed (2-core docks).
@@ -71,7 +77,7 @@ function instance(): ExifTool {
 
 /** Reads every tag of one file; rejects if exiftool cannot (missing file, ...). */
 export async function readExifTags(path: string): Promise<RawTags> {
-  return (await instance().readRaw(path, { readArgs: READ_ARGS })) as RawTags;
+  return (await (await instance()).readRaw(path, { readArgs: READ_ARGS })) as RawTags;
 }
 
 export const exifTagReader: TagReader = { readTags: readExifTags };

@@ -1,25 +1,7 @@
 // The one place evidock speaks S3 (@aws-sdk/client-s3): a bucket with the few calls the s3 backend
 // needs, every upload carrying Content-MD5 (Ceph RGW 16 ignores x-amz-checksum-*, but checks
 // Content-MD5), and S3 failures turned into sentences a person can act on.
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  GetObjectLegalHoldCommand,
-  GetObjectLockConfigurationCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectVersionsCommand,
-  PutObjectCommand,
-  PutObjectLegalHoldCommand,
-  PutObjectRetentionCommand,
-  S3Client,
-  S3ServiceException,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import type * as S3Sdk from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { S3StoreConfig } from '../store-config.js';
@@ -28,6 +10,13 @@ import type { S3Credentials } from './s3-credentials.js';
 // The SDK warns on every process that Node 20 support ends in 2027; DESIGN.md §6 pins Node 20
 // knowingly, and the warning would land in every command's stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// Loaded on first use, not at start: the SDK takes about a second of CPU to load, which every
+// command and every `evidock ingest` on a local-backend station would otherwise pay.
+let sdkLoading: Promise<typeof S3Sdk> | undefined;
+function loadSdk(): Promise<typeof S3Sdk> {
+  return (sdkLoading ??= import('@aws-sdk/client-s3'));
+}
 
 export type LockMode = 'COMPLIANCE' | 'GOVERNANCE';
 
@@ -80,18 +69,30 @@ export function md5Hex(bytes: Uint8Array): string {
 }
 
 export class S3Bucket {
-  private readonly client: S3Client;
+  private client: S3Sdk.S3Client | undefined;
+  private destroyed = false;
   readonly bucket: string;
   readonly endpoint: string;
 
-  constructor(cfg: S3StoreConfig, creds: S3Credentials) {
+  constructor(
+    private readonly cfg: S3StoreConfig,
+    private readonly creds: S3Credentials,
+  ) {
     this.bucket = cfg.bucket;
     this.endpoint = cfg.endpoint;
-    this.client = new S3Client({
-      endpoint: cfg.endpoint,
-      region: cfg.region,
-      forcePathStyle: cfg.force_path_style,
-      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+  }
+
+  private sdk: typeof S3Sdk | undefined;
+
+  /** Loads the SDK and makes this bucket's client, once; every call awaits it first. */
+  private async ready(): Promise<void> {
+    this.sdk ??= await loadSdk();
+    if (this.destroyed) throw new S3Failure(`the connection to ${this.endpoint} was closed`, 'Destroyed');
+    this.client ??= new this.sdk.S3Client({
+      endpoint: this.cfg.endpoint,
+      region: this.cfg.region,
+      forcePathStyle: this.cfg.force_path_style,
+      credentials: { accessKeyId: this.creds.accessKeyId, secretAccessKey: this.creds.secretAccessKey },
       // RGW 16 ignores flexible checksums; Content-MD5 is what it verifies. Read-back proves the rest.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -99,13 +100,25 @@ export class S3Bucket {
     });
   }
 
+  /** The client and the SDK's commands, once ready() has run. */
+  private get c(): S3Sdk.S3Client {
+    if (!this.client) throw new Error('S3Bucket used before ready()');
+    return this.client;
+  }
+  private get m(): typeof S3Sdk {
+    if (!this.sdk) throw new Error('S3Bucket used before ready()');
+    return this.sdk;
+  }
+
   destroy(): void {
-    this.client.destroy();
+    this.destroyed = true;
+    this.client?.destroy();
   }
 
   /** Runs one call; a failure becomes an S3Failure naming the call, the key and the answer. */
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
+      await this.ready();
       return await run();
     } catch (err) {
       throw describeS3Error(err, what, this.endpoint, this.bucket);
@@ -114,26 +127,27 @@ export class S3Bucket {
 
   async lockConfiguration(): Promise<BucketLock> {
     try {
-      const r = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }));
+      await this.ready();
+      const r = await this.c.send(new this.m.GetObjectLockConfigurationCommand({ Bucket: this.bucket }));
       const c = r.ObjectLockConfiguration;
       const d = c?.Rule?.DefaultRetention;
       return { enabled: c?.ObjectLockEnabled === 'Enabled', defaultMode: d?.Mode, defaultDays: d?.Days, defaultYears: d?.Years };
     } catch (err) {
-      if (err instanceof S3ServiceException && err.name === 'ObjectLockConfigurationNotFoundError') return { enabled: false };
+      if (this.sdk && err instanceof this.sdk.S3ServiceException && err.name === 'ObjectLockConfigurationNotFoundError') return { enabled: false };
       throw describeS3Error(err, 'reading the Object Lock configuration', this.endpoint, this.bucket);
     }
   }
 
   async versioning(): Promise<string> {
-    const r = await this.call('reading the versioning status', () => this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })));
+    const r = await this.call('reading the versioning status', () => this.c.send(new this.m.GetBucketVersioningCommand({ Bucket: this.bucket })));
     return r.Status ?? 'never enabled';
   }
 
   /** One PUT with Content-MD5 and the lock: the service refuses bytes that do not match the digest. */
   async putObject(key: string, body: Buffer, lock: { mode: LockMode; until: Date }, metadata?: Record<string, string>): Promise<{ etag: string; versionId?: string }> {
     const r = await this.call(`putting ${key}`, () =>
-      this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata }),
+      this.c.send(
+        new this.m.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata }),
       ),
     );
     return { etag: unquote(r.ETag), versionId: r.VersionId };
@@ -141,19 +155,19 @@ export class S3Bucket {
 
   /** Deletes one version (the lock probe's attempt: a locked version must be refused). */
   async deleteVersion(key: string, versionId: string | undefined): Promise<void> {
-    await this.call(`deleting ${key} version ${versionId}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })));
+    await this.call(`deleting ${key} version ${versionId}`, () => this.c.send(new this.m.DeleteObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId })));
   }
 
   /** Sets (or extends) a version's retention; the service refuses to shorten a COMPLIANCE lock. */
   async putRetention(key: string, versionId: string | undefined, lock: { mode: LockMode; until: Date }): Promise<void> {
     await this.call(`locking ${key} until ${lock.until.toISOString()}`, () =>
-      this.client.send(new PutObjectRetentionCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Retention: { Mode: lock.mode, RetainUntilDate: lock.until } })),
+      this.c.send(new this.m.PutObjectRetentionCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Retention: { Mode: lock.mode, RetainUntilDate: lock.until } })),
     );
   }
 
   async createMultipart(key: string, lock: { mode: LockMode; until: Date }, metadata?: Record<string, string>): Promise<string> {
     const r = await this.call(`starting the multipart upload of ${key}`, () =>
-      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata })),
+      this.c.send(new this.m.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata })),
     );
     if (!r.UploadId) throw new S3Failure(`the S3 service gave no upload id for ${key}`, 'NoUploadId');
     return r.UploadId;
@@ -161,15 +175,15 @@ export class S3Bucket {
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<string> {
     const r = await this.call(`uploading part ${partNumber} of ${key}`, () =>
-      this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length }), { abortSignal: signal }),
+      this.c.send(new this.m.UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length }), { abortSignal: signal }),
     );
     return unquote(r.ETag);
   }
 
   async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<{ etag: string; versionId?: string }> {
     const r = await this.call(`completing the multipart upload of ${key}`, () =>
-      this.client.send(
-        new CompleteMultipartUploadCommand({
+      this.c.send(
+        new this.m.CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
           UploadId: uploadId,
@@ -181,7 +195,7 @@ export class S3Bucket {
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.call(`aborting the multipart upload of ${key}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
+    await this.call(`aborting the multipart upload of ${key}`, () => this.c.send(new this.m.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
   }
 
   async *multipartUploads(prefix: string): AsyncGenerator<{ key: string; uploadId: string; initiated?: Date }> {
@@ -189,7 +203,7 @@ export class S3Bucket {
     let uploadIdMarker: string | undefined;
     for (;;) {
       const r = await this.call(`listing unfinished uploads under ${prefix}`, () =>
-        this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+        this.c.send(new this.m.ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
       );
       for (const u of r.Uploads ?? []) if (u.Key && u.UploadId) yield { key: u.Key, uploadId: u.UploadId, initiated: u.Initiated };
       if (!r.IsTruncated) return;
@@ -201,7 +215,8 @@ export class S3Bucket {
   /** HEAD of a key (its latest version, or the one named); null when there is none. */
   async head(key: string, versionId?: string): Promise<HeadResult | null> {
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      await this.ready();
+      const r = await this.c.send(new this.m.HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
       return { size: r.ContentLength ?? 0, etag: unquote(r.ETag), versionId: r.VersionId, lockMode: r.ObjectLockMode, retainUntil: r.ObjectLockRetainUntilDate, metadata: r.Metadata ?? {} };
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -212,7 +227,8 @@ export class S3Bucket {
 
   async legalHold(key: string, versionId?: string): Promise<boolean> {
     try {
-      const r = await this.client.send(new GetObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      await this.ready();
+      const r = await this.c.send(new this.m.GetObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
       return r.LegalHold?.Status === 'ON';
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -224,13 +240,13 @@ export class S3Bucket {
   /** Sets (on) or lifts (off) a version's legal hold; it keeps the version past any retention until lifted. */
   async putLegalHold(key: string, versionId: string | undefined, on: boolean): Promise<void> {
     await this.call(`${on ? 'setting' : 'lifting'} the legal hold of ${key}`, () =>
-      this.client.send(new PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, LegalHold: { Status: on ? 'ON' : 'OFF' } })),
+      this.c.send(new this.m.PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, LegalHold: { Status: on ? 'ON' : 'OFF' } })),
     );
   }
 
   /** The bytes of a key (a version of it, when named), as a stream. */
   async get(key: string, versionId?: string, signal?: AbortSignal): Promise<Readable> {
-    const r = await this.call(`reading ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }), { abortSignal: signal }));
+    const r = await this.call(`reading ${key}`, () => this.c.send(new this.m.GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }), { abortSignal: signal }));
     return r.Body as Readable;
   }
 
@@ -246,7 +262,7 @@ export class S3Bucket {
     let versionIdMarker: string | undefined;
     for (;;) {
       const r = await this.call(`listing the objects under ${prefix}`, () =>
-        this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
+        this.c.send(new this.m.ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })),
       );
       const page: ObjectVersion[] = [];
       for (const v of r.Versions ?? []) {
