@@ -33,7 +33,7 @@ function fixture(kind) {
 }
 
 /**
- * Write one card's files into `root`: a video is a real fixture MP4 followed by pseudo-random
+ * Write one card's files into `root`: a video is a real fixture MP4 followed by a box of pseudo-random
  * padding up to its size (each MiB stamped with recorder, file and block, so all are unique);
  * photos and audio are the real fixtures with a unique trailer. Returns the bytes written.
  */
@@ -53,8 +53,20 @@ function writeCard(root, recorder, content, pattern) {
         f.size = head.length + tag.length;
       } else {
         writeSync(fd, head.subarray(0, Math.min(head.length, f.size)));
+        // The padding is one well-formed ISO BMFF 'free' box (64-bit size), as a recorder's file
+        // is all boxes: loose bytes after the last box would read as a damaged file (exiftool warns
+        // of an unknown trailer), which sends every video to ffprobe and measures that instead.
+        let at = head.length;
+        if (f.size - at >= 16) {
+          const box = Buffer.alloc(16);
+          box.writeUInt32BE(1, 0);
+          box.write('free', 4, 'latin1');
+          box.writeBigUInt64BE(BigInt(f.size - at), 8);
+          writeSync(fd, box);
+          at += 16;
+        }
         const chunk = Buffer.allocUnsafe(8 * MiB);
-        for (let at = head.length, block = 0; at < f.size; ) {
+        for (let block = 0; at < f.size; ) {
           const n = Math.min(chunk.length, f.size - at);
           for (let o = 0; o < n; o += MiB, block++) {
             pattern.copy(chunk, o, 0, Math.min(MiB, n - o));

@@ -190,7 +190,9 @@ async function p3(work, group, cards, rate, spreadMs, { page = false } = {}) {
   freshHome(home, '\n[docks]\nmount = "off"\n');
   const pre = path.join(work, `p3-pre-${n}`);
   const mounts = [];
-  const [cmd, args] = group.wrap([process.execPath, CLI, '--home', home, 'daemon']);
+  // EVIDOCK_BENCH_DAEMON_NODE_ARGS: node options for the daemon only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it
+  const nodeArgs = (process.env.EVIDOCK_BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const [cmd, args] = group.wrap([process.execPath, ...nodeArgs, CLI, '--home', home, 'daemon']);
   const daemon = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, EVIDOCK_WEB_LISTEN: '127.0.0.1:0' } });
   const lines = logReader(daemon.stdout);
   const exited = new Promise((r) => daemon.on('exit', r));
