@@ -111,6 +111,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    notary: z
+      .object({
+        /**
+         * The notary's unix socket (evidock-notary.service: /run/evidock-notary/notary.sock). Absent:
+         * no notary; the service signs checkpoints with its own key and seals nothing.
+         */
+        socket: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     meta: z
       .object({
         /** Read each held recording's metadata (exiftool, ffprobe) for its provenance. */

@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, realpathSync
 import path from 'node:path';
 import { keyPaths } from './audit/keys.js';
 import { journalDir } from './audit/log.js';
+import { useNotary } from './audit/notary-client.js';
 import { checkpointsDir } from './audit/station.js';
 import { ConfigError, readConfigFile, type Config } from './config.js';
 import { OCFL_ROOT_DECLARATION } from './store/ocfl.js';
@@ -51,7 +52,9 @@ export function resolveHomeDir(opts: LoadOptions): string {
 export function loadConfig(opts: LoadOptions = {}): { config: Config; home: Home; configPath?: string } {
   const dir = resolveHomeDir(opts);
   const { config, configPath } = readConfigFile(opts.config ? path.resolve(opts.config) : path.join(dir, 'evidock.toml'), opts.config !== undefined);
-  return { config, home: resolveHome(dir, config), configPath };
+  const home = resolveHome(dir, config);
+  useNotary(home.dir, config.notary.socket);
+  return { config, home, configPath };
 }
 
 /** Every path of the home at `dir` under `config`, checked (see checkHomePaths). */

@@ -41,6 +41,13 @@ export function createStationKeyOnce(db: Db, homeDir: string, stationId: string,
  */
 export function signingKey(db: Db, homeDir: string, stationId: string): Signer {
   if (existsSync(keyPaths(homeDir).privateKey)) return loadStationKey(homeDir, stationId);
+  const adopted = db.prepare(`SELECT json_extract(entry, '$.data.notaryKeyFile') AS file FROM audit_entries WHERE type = 'station.key-adopted' ORDER BY seq DESC LIMIT 1`).get() as { file: string } | undefined;
+  if (adopted) {
+    throw new KeyError(
+      `the station key was moved to the notary (${adopted.file}, \`evidock notary adopt-key\`): only the notary signs. ` +
+        'Set [notary] socket in the configuration to its socket and start it (evidock-notary.service)',
+    );
+  }
   if (hasSignedHistory(db, homeDir)) throw new KeyError(missingKeyMessage(homeDir));
   return ensureStationKey(homeDir, stationId).signer;
 }

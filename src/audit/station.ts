@@ -12,7 +12,8 @@ import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js
 import { writeExport, type ExportSummary } from './export.js';
 import { exportEntries } from './export-rows.js';
 import { signingKey } from './key-life.js';
-import { appendAuditEntry, type Actor } from './log.js';
+import { appendAuditEntry, currentActor, type Actor } from './log.js';
+import { NotaryRefusedError, notarySocket, notaryStatus, signByNotary } from './notary-client.js';
 import { ProofError, verifyInclusion, leafHash, HASH_SIZE } from './merkle.js';
 import { NoteError, formatVerifierKey, parseVerifierKey, verifierOf } from './note.js';
 import { rangeProof } from './range.js';
@@ -41,15 +42,27 @@ export function checkpointsDir(homeDir: string): string {
 
 /**
  * Sign a checkpoint of the log as it is now, record it in the catalog and write it as a
- * write-once file. Runs under the catalog's write lock so the size is the committed size.
+ * write-once file. Runs under the catalog's write lock so the size is the committed size. With a
+ * notary configured the notary signs it; its refusal is recorded (notary.refused) and thrown.
  */
 export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = new Date()): CheckpointRow {
-  const signer = signingKey(db, st.homeDir, st.stationId);
-  const run = db.transaction((): CheckpointRow => {
+  const notary = notarySocket(st.homeDir);
+  const signer = notary === undefined ? signingKey(db, st.homeDir, st.stationId) : undefined;
+  const run = db.transaction((): CheckpointRow | NotaryRefusedError => {
     const tree = catchUpTree(db);
     const size = tree.size;
     const root = tree.root();
-    const note = signCheckpoint({ origin: st.stationId, size, root }, signer);
+    let note: string;
+    if (signer) note = signCheckpoint({ origin: st.stationId, size, root }, signer);
+    else {
+      try {
+        note = signByNotary(notary!, { origin: st.stationId, size, root }, tree);
+      } catch (err) {
+        if (!(err instanceof NotaryRefusedError)) throw err;
+        appendAuditEntry(db, { type: 'notary.refused', data: { size, root: root.toString('base64'), reason: err.reason, checkpointReason: reason }, actor: currentActor('daemon') });
+        return err;
+      }
+    }
     const dir = checkpointsDir(st.homeDir);
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -66,7 +79,19 @@ export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = ne
       .run(size, root, note, reason, created_at, path.join('checkpoints', name));
     return { id: Number(info.lastInsertRowid), size, root, note, reason, created_at, file: path.join('checkpoints', name) };
   });
-  return db.inTransaction ? run() : run.immediate();
+  const done = db.inTransaction ? run() : run.immediate();
+  if (done instanceof NotaryRefusedError) throw done;
+  return done;
+}
+
+/**
+ * The verifier key text of the key that signs this home's checkpoints: the notary's when one is
+ * configured (asked), else the public half of keys/station.key (made on a home with no history).
+ */
+export function signingVerifierKeyText(db: Db, st: StationRef): string {
+  const notary = notarySocket(st.homeDir);
+  if (notary !== undefined) return notaryStatus(notary).publicKey;
+  return formatVerifierKey(verifierOf(signingKey(db, st.homeDir, st.stationId)));
 }
 
 export function latestCheckpoint(db: Db): CheckpointRow | undefined {
@@ -137,7 +162,7 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`export directory ${opts.out} is not empty; choose a new one`);
   const signedAlready = opts.readOnly ? newestCheckpointWithin(db) : undefined;
   if (opts.readOnly && !signedAlready) throw new Error('no signed checkpoint to export up to yet; run the export as the service user, or wait for the daemon\'s next checkpoint');
-  const verifierKey = opts.readOnly ? opts.readOnly.publicKey : formatVerifierKey(verifierOf(signingKey(db, st.homeDir, st.stationId)));
+  const verifierKey = opts.readOnly ? opts.readOnly.publicKey : signingVerifierKeyText(db, st);
   const cp = signedAlready ?? writeCheckpoint(db, st, 'export');
   const tree = opts.readOnly ? auditTree(db) : catchUpTree(db);
   const size = cp.size;
@@ -229,7 +254,7 @@ export function inclusionBundle(db: Db, st: StationRef, evidenceNumber: string, 
 export function inclusionBundleForSeq(db: Db, st: StationRef, seq: number, evidenceNumber?: string, readOnly?: { publicKey: string }): InclusionBundle {
   const signedAlready = readOnly ? newestCheckpointWithin(db, seq) : undefined;
   if (readOnly && !signedAlready) throw new Error(`no signed checkpoint covers entry ${seq} yet; run the proof as the service user, or wait for the daemon's next checkpoint`);
-  const stationKey = readOnly ? readOnly.publicKey : formatVerifierKey(verifierOf(signingKey(db, st.homeDir, st.stationId)));
+  const stationKey = readOnly ? readOnly.publicKey : signingVerifierKeyText(db, st);
   const cp = signedAlready ?? writeCheckpoint(db, st, 'proof');
   const tree = readOnly ? auditTree(db) : catchUpTree(db);
   const row = db.prepare('SELECT entry FROM audit_entries WHERE seq = ?').get(seq) as { entry: string };

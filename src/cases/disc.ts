@@ -67,7 +67,7 @@ export async function makeDisc(ctx: CasesContext, target: string, out: string, l
         }
         const recordings = 'caseRef' in subject ? [...subject.recordings] : subject.request.recordings;
         const describe = 'caseRef' in subject ? `案卷 ${subject.caseRef} 的音像记录` : `经批准的复制申请 ${subject.request.id}（申请人 ${subject.request.requester}）`;
-        const { keyFingerprint } = stationKeyOf({ homeDir: ctx.homeDir, stationId: ctx.station.id });
+        const { keyFingerprint } = stationKeyOf(ctx.db, { homeDir: ctx.homeDir, stationId: ctx.station.id });
         extra.set('README.txt', discReadme({ station: ctx.station.name || ctx.station.id, subject: describe, keyFingerprint, recordings }));
         const bag = await writeEvidenceBag(ctx, subject, tree, extra);
         await writeIsoImage(tree, tmpIso, volume);

@@ -3,9 +3,7 @@
 // verify-proof` checks (audit/station.ts), with the station's verifier key and its fingerprint.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ensureStationKey } from '../audit/keys.js';
-import { formatVerifierKey, verifierOf } from '../audit/note.js';
-import { PROOF_FORMAT, writeCheckpoint, type InclusionBundle, type StationRef } from '../audit/station.js';
+import { PROOF_FORMAT, signingVerifierKeyText, writeCheckpoint, type InclusionBundle, type StationRef } from '../audit/station.js';
 import { catchUpTree } from '../audit/tree-store.js';
 import { heldEntryOf } from '../store/held-entries.js';
 import { CasesError } from './errors.js';
@@ -25,8 +23,7 @@ export function keyFingerprint(verifierKeyText: string): string {
 
 /** Proves each evidence number's file.held entry against a checkpoint signed now (reason). */
 export function proveHeld(db: Database.Database, st: StationRef, evidenceNumbers: readonly string[], reason: string): ProofSet {
-  const { signer } = ensureStationKey(st.homeDir, st.stationId);
-  const stationKey = formatVerifierKey(verifierOf(signer));
+  const stationKey = signingVerifierKeyText(db, st);
   const seqs = evidenceNumbers.map((e) => {
     const held = heldEntryOf(db, e);
     if (!held) throw new CasesError(`no file.held audit entry for ${e}: the log cannot prove it (run \`evidock catalog check\`)`, 'refused');
@@ -53,7 +50,7 @@ export function proveHeld(db: Database.Database, st: StationRef, evidenceNumbers
 }
 
 /** The station's verifier key and its fingerprint (what a README or statement names). */
-export function stationKeyOf(st: StationRef): { stationKey: string; keyFingerprint: string } {
-  const stationKey = formatVerifierKey(verifierOf(ensureStationKey(st.homeDir, st.stationId).signer));
+export function stationKeyOf(db: Database.Database, st: StationRef): { stationKey: string; keyFingerprint: string } {
+  const stationKey = signingVerifierKeyText(db, st);
   return { stationKey, keyFingerprint: keyFingerprint(stationKey) };
 }

@@ -6,7 +6,8 @@ import { createStationKeyOnce } from '../audit/key-life.js';
 import { keyPaths, stationVerifier } from '../audit/keys.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
 import { appendAuditEntry } from '../audit/log.js';
-import { formatVerifierKey, verifierOf } from '../audit/note.js';
+import { formatVerifierKey, parseVerifierKey, verifierOf, type Verifier } from '../audit/note.js';
+import { notarySocket, notaryStatus } from '../audit/notary-client.js';
 import { loadConfig } from '../home.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, globalOptions, loadHomeConfig, openCli, printJson } from './context.js';
 import { checkBucketForInit } from './init-bucket.js';
@@ -55,10 +56,16 @@ export function registerKey(program: Command): void {
     .option('--json', 'print it as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const { config, home } = loadHomeConfig(cmd);
-      const found = stationVerifier(home.dir, config.station.id);
+      const fromNotary = notaryKey(home.dir);
+      const found = fromNotary?.verifier ? { verifier: fromNotary.verifier, from: fromNotary.from, problems: [] as string[] } : stationVerifier(home.dir, config.station.id);
       if ('problem' in found) throw new CliError(found.problem, EXIT_USAGE);
       const vkey = formatVerifierKey(found.verifier);
       const problems = [...found.problems];
+      if (fromNotary?.note) process.stderr.write(`evidock: ${fromNotary.note}\n`);
+      if (fromNotary?.verifier) {
+        const pubText = existsSync(keyPaths(home.dir).publicKey) ? readFileSync(keyPaths(home.dir).publicKey, 'utf8').trim() : undefined;
+        if (pubText !== vkey) problems.push(`${keyPaths(home.dir).publicKey} is not the key the notary signs with (${vkey}): give auditors this key`);
+      }
       const newest = newestCheckpointFile(home.checkpoints);
       if (newest) {
         try {
@@ -81,4 +88,18 @@ function newestCheckpointFile(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   const names = readdirSync(dir).filter((n) => n.endsWith('.checkpoint')).sort();
   return names.length ? path.join(dir, names[names.length - 1]) : undefined;
+}
+
+/**
+ * With a notary configured, the key that signs is the one it answers with; when it cannot be
+ * asked (down, or this user may not use its socket) a note says so and station.pub is used.
+ */
+function notaryKey(homeDir: string): { verifier?: Verifier; from?: string; note?: string } | undefined {
+  const socket = notarySocket(homeDir);
+  if (socket === undefined) return undefined;
+  try {
+    return { verifier: parseVerifierKey(notaryStatus(socket).publicKey), from: `the notary at ${socket}` };
+  } catch (err) {
+    return { note: `could not ask the notary which key it signs with (${(err as Error).message}); printing station.pub, checked against the newest checkpoint` };
+  }
 }

@@ -8,6 +8,7 @@ import { registerDocks } from './docks.js';
 import { registerCatalog } from './catalog.js';
 import { registerIngest } from './ingest.js';
 import { registerKey } from './key.js';
+import { registerNotary } from './notary.js';
 import { registerLog } from './log.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerLog(program);
   registerKey(program);
+  registerNotary(program);
   registerCatalog(program);
   registerCalendar(program);
   registerTrips(program);

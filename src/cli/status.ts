@@ -13,6 +13,7 @@ import { dateIn, firstTimeToday } from './once-a-day.js';
 import { caseFilingSummary } from '../cases/case-files.js';
 import { stationToday } from '../cases/due-date.js';
 import { stationHealth, type StationHealth } from '../daemon/health.js';
+import { notaryLine, notaryState } from './notary-status.js';
 
 /** One line of the health figures, the same ones /healthz gives. */
 function healthLine(h: StationHealth): string {
@@ -54,6 +55,7 @@ export function registerStatus(program: Command): void {
           calendar,
           rules,
           cases: caseFilingSummary(cli.db, stationToday(cli.config.station.timezone)),
+          notary: notaryState(cli.home.dir),
         };
         const storeWarnings = storeConfigWarnings(cli.config.store);
         if (opts.json) return printJson({ ...status, storeWarnings });
@@ -63,6 +65,7 @@ export function registerStatus(program: Command): void {
         out.write(daemon ? `daemon: running (pid ${daemon.pid}) since ${daemon.startedAt}\n` : 'daemon: not running\n');
         if (daemon?.web) out.write(`station page: ${daemon.web.url}\n`);
         out.write(healthLine(health));
+        out.write(notaryLine(status.notary));
         // The missing-schedule warning once a day (it stays in --json and in the daemon's log).
         const sayCalendar = calendar.warning !== null && firstTimeToday(cli.home, calendar.warning, dateIn(cli.config.station.timezone));
         for (const w of daemon?.warnings ?? []) if (w !== calendar.warning || sayCalendar) out.write(`warning: ${forTerminal(w)}\n`);

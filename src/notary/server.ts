@@ -1,0 +1,105 @@
+// The notary process: holds the station's signing key, answers status and sign requests on its
+// unix socket (group-restricted file, one JSON line per request), signs a checkpoint only as an
+// extension of the last one it signed, and logs every signature and refusal in its own log.
+import { chmodSync, chownSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { signCheckpoint } from '../audit/checkpoint.js';
+import { formatVerifierKey, verifierOf, type Signer } from '../audit/note.js';
+import { lastSignedCheckpoint, refusalReason } from './extension.js';
+import { parseRequest, ProtocolError, type NotaryReply, type NotaryRequest } from './protocol.js';
+import { appendNotaryLog, loadNotaryKey, prepareStateDir, readLastSigned, writeLastSigned, type NotaryPaths } from './state.js';
+
+export interface NotaryOptions {
+  stateDir: string;
+  socketPath: string;
+  /** Numeric group the socket file is given (mode 0660): the service user's group. */
+  socketGid?: number;
+}
+
+export interface RunningNotary {
+  close(): Promise<void>;
+}
+
+/** Answer one request. Signing is synchronous, so requests never interleave. */
+export function answer(p: NotaryPaths, signer: Signer, req: NotaryRequest): NotaryReply {
+  const verifier = verifierOf(signer);
+  const lastNote = readLastSigned(p);
+  const last = lastSignedCheckpoint(lastNote, verifier);
+  if (req.op === 'status') {
+    return {
+      ok: true,
+      station: signer.name,
+      publicKey: formatVerifierKey(verifier),
+      last: last && lastNote ? { size: last.size, root: last.root.toString('base64'), note: lastNote } : null,
+    };
+  }
+  const c = req.checkpoint;
+  const reason = refusalReason(req, last, signer.name);
+  if (reason !== null) {
+    appendNotaryLog(p, { event: 'refused', origin: c.origin, size: c.size, root: c.root.toString('base64'), fromSize: req.fromSize, lastSize: last?.size ?? null, reason });
+    return { ok: false, refused: true, reason };
+  }
+  const note = signCheckpoint({ origin: c.origin, size: c.size, root: c.root }, signer);
+  writeLastSigned(p, note);
+  appendNotaryLog(p, { event: 'signed', origin: c.origin, size: c.size, root: c.root.toString('base64'), fromSize: last?.size ?? null });
+  return { ok: true, note };
+}
+
+function replyTo(p: NotaryPaths, signer: Signer, line: string): NotaryReply {
+  try {
+    return answer(p, signer, parseRequest(line));
+  } catch (err) {
+    if (err instanceof ProtocolError) return { ok: false, error: err.message };
+    return { ok: false, error: `notary failed: ${(err as Error).message}` };
+  }
+}
+
+/** Remove a stale socket left by an earlier run (only a socket, never another kind of file). */
+function clearStaleSocket(socketPath: string): void {
+  if (!existsSync(socketPath)) return;
+  if (!lstatSync(socketPath).isSocket()) throw new Error(`${socketPath} exists and is not a socket; remove it or choose another --socket`);
+  unlinkSync(socketPath);
+}
+
+export async function startNotary(opts: NotaryOptions): Promise<RunningNotary> {
+  const p = prepareStateDir(opts.stateDir);
+  const signer = loadNotaryKey(p);
+  lastSignedCheckpoint(readLastSigned(p), verifierOf(signer));
+  clearStaleSocket(opts.socketPath);
+  const server = net.createServer((sock) => {
+    let buffered = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buffered += chunk;
+      if (buffered.length > 1 << 20) {
+        sock.end(JSON.stringify({ ok: false, error: 'request line longer than 1 MiB' }) + '\n');
+        return;
+      }
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim()) sock.write(JSON.stringify(replyTo(p, signer, line)) + '\n');
+      }
+    });
+    sock.on('error', () => sock.destroy());
+  });
+  const oldMask = process.umask(0o117);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.socketPath, () => resolve());
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  chmodSync(opts.socketPath, 0o660);
+  if (opts.socketGid !== undefined) chownSync(opts.socketPath, -1, opts.socketGid);
+  appendNotaryLog(p, { event: 'started', station: signer.name, socket: opts.socketPath, pid: process.pid });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
+  };
+}
