@@ -101,3 +101,19 @@ export function signByNotary(socket: string, checkpoint: Checkpoint, tree: Merkl
   if (signed.size !== checkpoint.size || !signed.root.equals(checkpoint.root)) throw new NotaryUnavailableError(`notary at ${socket} signed another checkpoint than the one asked for`);
   return reply.note;
 }
+
+export interface SealAsk {
+  objectDir: string;
+  contentPath: string;
+  seq: number;
+  entry: string;
+  proof: Buffer[];
+}
+
+/** Ask the notary to seal one held original: {sealed} or {refused: its reason}. */
+export function sealByNotary(socket: string, ask: SealAsk): { sealed: true } | { refused: string } {
+  const reply = callNotary(socket, { op: 'seal', ...ask, proof: ask.proof.map((h) => h.toString('base64')) }, 120_000);
+  if (reply.refused) return { refused: String(reply.reason) };
+  if (!reply.ok) throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error)}`);
+  return { sealed: true };
+}

@@ -11,6 +11,7 @@ import type { Home } from '../home.js';
 import type { Db } from '../store/catalog.js';
 import { dueForReverify, recordFixityChecks } from '../store/fixity.js';
 import { openConfiguredOriginals } from '../store/open-originals.js';
+import { sealCatchUp } from './seal-catch-up.js';
 
 export interface AuditTaskContext {
   db: Db;
@@ -59,6 +60,7 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
     } catch (err) {
       logger.error({ err }, 'cannot write the periodic checkpoint');
     }
+    sealCatchUp(ctx);
     witness();
   };
   if (originals.witness) {

@@ -2,14 +2,18 @@
 //   {"op":"status"}  -> {"ok":true,"station","publicKey","last":{"size","root","note"}|null}
 //   {"op":"sign","origin","size","root":b64,"fromSize","proof":[b64...]}
 //                    -> {"ok":true,"note"} | {"ok":false,"refused":true,"reason"}
+//   {"op":"seal","objectDir","contentPath","seq","entry","proof":[b64...]}
+//                    -> {"ok":true,"sealed":{"object","files"}} | {"ok":false,"refused":true,"reason"}
 // A request that is not one of these gets {"ok":false,"error"}.
 import type { SignRequest } from './extension.js';
+import type { SealRequest } from './seal.js';
 
-export type NotaryRequest = { op: 'status' } | ({ op: 'sign' } & SignRequest);
+export type NotaryRequest = { op: 'status' } | ({ op: 'sign' } & SignRequest) | ({ op: 'seal' } & SealRequest);
 
 export type NotaryReply =
   | { ok: true; station: string; publicKey: string; last: { size: number; root: string; note: string } | null }
   | { ok: true; note: string }
+  | { ok: true; sealed: { object: string; files: number } }
   | { ok: false; refused: true; reason: string }
   | { ok: false; error: string };
 
@@ -50,5 +54,17 @@ export function parseRequest(line: string): NotaryRequest {
       proof: r.proof.map((p, i) => base64Of(p, `proof[${i}]`)),
     };
   }
-  throw new ProtocolError(`unknown op ${JSON.stringify(r.op)} (status, sign)`);
+  if (r.op === 'seal') {
+    for (const k of ['objectDir', 'contentPath', 'entry'] as const) if (typeof r[k] !== 'string' || !r[k]) throw new ProtocolError(`${k} must be a non-empty string`);
+    if (!Array.isArray(r.proof)) throw new ProtocolError('proof must be an array of base64 hashes');
+    return {
+      op: 'seal',
+      objectDir: r.objectDir as string,
+      contentPath: r.contentPath as string,
+      entry: r.entry as string,
+      seq: sizeOf(r.seq, 'seq'),
+      proof: r.proof.map((p, i) => base64Of(p, `proof[${i}]`)),
+    };
+  }
+  throw new ProtocolError(`unknown op ${JSON.stringify(r.op)} (status, sign, seal)`);
 }

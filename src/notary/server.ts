@@ -1,11 +1,14 @@
-// The notary process: holds the station's signing key, answers status and sign requests on its
-// unix socket (group-restricted file, one JSON line per request), signs a checkpoint only as an
-// extension of the last one it signed, and logs every signature and refusal in its own log.
+// The notary process: holds the station's signing key, answers status, sign and seal requests on
+// its unix socket (group-restricted file, one JSON line per request), signs a checkpoint only as
+// an extension of the last one it signed, seals only originals that match their logged entry,
+// and logs every signature, seal and refusal in its own log.
 import { chmodSync, chownSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { signCheckpoint } from '../audit/checkpoint.js';
 import { formatVerifierKey, verifierOf, type Signer } from '../audit/note.js';
+import type { Checkpoint } from '../audit/checkpoint.js';
 import { lastSignedCheckpoint, refusalReason } from './extension.js';
+import { SealRefused, sealObject, type SealRequest } from './seal.js';
 import { parseRequest, ProtocolError, type NotaryReply, type NotaryRequest } from './protocol.js';
 import { appendNotaryLog, loadNotaryKey, prepareStateDir, readLastSigned, writeLastSigned, type NotaryPaths } from './state.js';
 
@@ -14,6 +17,8 @@ export interface NotaryOptions {
   socketPath: string;
   /** Numeric group the socket file is given (mode 0660): the service user's group. */
   socketGid?: number;
+  /** The home's storage root: where held originals are sealed (none: sealing is refused). */
+  storeRoot?: string;
 }
 
 export interface RunningNotary {
@@ -21,7 +26,7 @@ export interface RunningNotary {
 }
 
 /** Answer one request. Signing is synchronous, so requests never interleave. */
-export function answer(p: NotaryPaths, signer: Signer, req: NotaryRequest): NotaryReply {
+export function answer(p: NotaryPaths, signer: Signer, req: NotaryRequest, storeRoot?: string): NotaryReply {
   const verifier = verifierOf(signer);
   const lastNote = readLastSigned(p);
   const last = lastSignedCheckpoint(lastNote, verifier);
@@ -33,6 +38,7 @@ export function answer(p: NotaryPaths, signer: Signer, req: NotaryRequest): Nota
       last: last && lastNote ? { size: last.size, root: last.root.toString('base64'), note: lastNote } : null,
     };
   }
+  if (req.op === 'seal') return seal(p, req, last, storeRoot);
   const c = req.checkpoint;
   const reason = refusalReason(req, last, signer.name);
   if (reason !== null) {
@@ -45,9 +51,22 @@ export function answer(p: NotaryPaths, signer: Signer, req: NotaryRequest): Nota
   return { ok: true, note };
 }
 
-function replyTo(p: NotaryPaths, signer: Signer, line: string): NotaryReply {
+function seal(p: NotaryPaths, req: SealRequest, last: Checkpoint | null, storeRoot: string | undefined): NotaryReply {
+  if (storeRoot === undefined) return { ok: false, error: 'this notary was started without --home: it seals nothing' };
   try {
-    return answer(p, signer, parseRequest(line));
+    const sealed = sealObject(storeRoot, req, last);
+    appendNotaryLog(p, { event: 'sealed', object: sealed.object, files: sealed.files, seq: req.seq, sha256: sealed.sha256 });
+    return { ok: true, sealed: { object: sealed.object, files: sealed.files } };
+  } catch (err) {
+    const reason = err instanceof SealRefused ? err.message : `sealing failed: ${(err as Error).message}`;
+    appendNotaryLog(p, { event: 'seal-refused', objectDir: req.objectDir, seq: req.seq, reason });
+    return { ok: false, refused: true, reason };
+  }
+}
+
+function replyTo(p: NotaryPaths, signer: Signer, line: string, storeRoot: string | undefined): NotaryReply {
+  try {
+    return answer(p, signer, parseRequest(line), storeRoot);
   } catch (err) {
     if (err instanceof ProtocolError) return { ok: false, error: err.message };
     return { ok: false, error: `notary failed: ${(err as Error).message}` };
@@ -79,7 +98,7 @@ export async function startNotary(opts: NotaryOptions): Promise<RunningNotary> {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line.trim()) sock.write(JSON.stringify(replyTo(p, signer, line)) + '\n');
+        if (line.trim()) sock.write(JSON.stringify(replyTo(p, signer, line, opts.storeRoot)) + '\n');
       }
     });
     sock.on('error', () => sock.destroy());
