@@ -21,11 +21,17 @@ export class CopyError extends Error {
   }
 }
 
+/** A read of the source (the card) failed: `read error at byte N of F: ...` (not the staged copy's read-back). */
+export class CardReadError extends CopyError {
+  override name = 'CardReadError';
+}
+
 /** A system error named with the operation, the file and the offset: `read error at byte N of F: EIO (i/o error)`, `cannot open F: ...`. */
 export function ioError(what: string, where: string, offset: number | undefined, cause: unknown): CopyError {
   if (cause instanceof CopyError) return cause;
   const place = offset === undefined ? where : `at byte ${offset} of ${where}`;
-  return new CopyError(`${what} ${place}: ${errnoText(cause)}`, cause);
+  const message = `${what} ${place}: ${errnoText(cause)}`;
+  return what === 'read error' ? new CardReadError(message, cause) : new CopyError(message, cause);
 }
 
 /** The source changed (size, mtime or ctime) while it was copied, or was replaced before. */

@@ -6,6 +6,9 @@ import { CARD_STALLED } from '../hash/stall.js';
 import type { IngestProgress, IngestSummary, RecorderSource } from './session.js';
 import { ingestRecorder } from './session.js';
 import type { Station } from './station.js';
+
+/** How a copy cut short by a full disk says so (the errno text of ENOSPC). */
+const NO_SPACE = 'ENOSPC (no space left on device)';
 import { verifyThenWipe, type WipeResult } from './wipe.js';
 
 /** What a dock slot shows; the daemon keeps it in its status file. */
@@ -96,7 +99,8 @@ export async function runDocking(station: Station, docked: RecorderDocked, opts:
     if (opts.signal?.aborted) return null;
     const startedAt = Date.now();
     const summary = await ingestRecorder(ctx, recorder, { signal: opts.signal, onProgress: (p) => onSlot(slotOfProgress(p, startedAt)) });
-    const stalled = summary.problems.find((p) => p.reason.includes(CARD_STALLED));
+    // A card that stopped answering, or a full disk under the copy, ends the session: the slot says which.
+    const stalled = summary.problems.find((p) => p.reason.includes(CARD_STALLED) || p.reason.includes(NO_SPACE));
     let message = stalled
       ? `failed: ${stalled.path === '.' ? '' : `${stalled.path}: `}${stalled.reason}`
       : summary.status !== 'done'

@@ -1,5 +1,5 @@
 // How a session tells a failed file from a recorder that went away, and says why in a line.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { CopyError } from '../hash/copy.js';
 import { withinStall } from '../hash/stall.js';
 
@@ -12,17 +12,28 @@ function isRecorderGoneCode(err: unknown): boolean {
   return code === 'ENOTCONN' || code === 'ENODEV' || code === 'ENXIO' || code === 'ESHUTDOWN';
 }
 
+/** The device of the recorder's root when docked (undefined if it cannot be read: the scan says why). */
+export async function recorderDevice(root: string): Promise<number | undefined> {
+  try {
+    return (await withinStall(stat(root), { stallMs: GONE_CHECK_MS }, () => 'reading the card root')).dev;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A pulled card often shows as EIO (or ENOENT) on the file in flight before the unmount: if the
  * recorder's root cannot be listed any more, the recorder is gone, not just one file unreadable.
+ * A lazily unmounted card leaves its mount point behind, listable and empty: a root on another
+ * device than `dockedDevice` (the root's device when docked) is gone too.
  */
-export async function recorderGone(root: string, err: unknown): Promise<boolean> {
+export async function recorderGone(root: string, err: unknown, dockedDevice?: number): Promise<boolean> {
   if (isRecorderGoneCode(err)) return true;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code !== 'EIO' && code !== 'ENOENT') return false;
   try {
     await withinStall(readdir(root), { stallMs: GONE_CHECK_MS }, () => 'listing the card root');
-    return false;
+    return dockedDevice !== undefined && (await recorderDevice(root)) !== dockedDevice;
   } catch {
     return true; // gone, or no answer: either way the session cannot go on with this card
   }

@@ -10,7 +10,7 @@ import { endSession, startSession } from '../store/records.js';
 import { describeStaged } from './describe.js';
 import { CommitQueue } from './commit-queue.js';
 import { factsOfHeldBatch, factsOfSession } from './facts-stage.js';
-import { reasonOf, recorderGone } from './failure.js';
+import { reasonOf, recorderDevice, recorderGone } from './failure.js';
 import { holdStagedBatch } from './hold.js';
 import { identityJson } from './identity-json.js';
 import { originalsOf } from './originals-door.js';
@@ -76,6 +76,7 @@ export class IngestSession {
       { maxStaged, maxBatch: Math.max(1, Math.ceil(maxStaged / 2)), maxDelayMs: BATCH_DELAY_MS },
     );
     try {
+      this.env.recorderDevice = await recorderDevice(this.recorder.root);
       const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal, this.ctx.config.ingest.stall_seconds * 1000);
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
       let bytesBefore = 0;
@@ -96,7 +97,7 @@ export class IngestSession {
       await commits.drain();
     } catch (err) {
       this.record.summary.status = 'interrupted';
-      if (this.opts.signal?.aborted || (await recorderGone(this.recorder.root, err))) {
+      if (this.opts.signal?.aborted || (await recorderGone(this.recorder.root, err, this.env.recorderDevice))) {
         // Stopping: the batch being committed (described already, or its first copy) finishes;
         // copies still waiting are let go (the card still has them, the next docking takes them).
         if (this.opts.signal?.aborted) commits.abandonWaiting();
