@@ -66,10 +66,17 @@ function runThrottled(group, argv) {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
+    let firstOut;
+    p.stdout.setEncoding('utf8').on('data', (c) => {
+      firstOut ??= process.hrtime.bigint();
+      stdout += c;
+    });
     p.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
     p.on('error', reject);
-    p.on('exit', (code) => resolve({ seconds: Number(process.hrtime.bigint() - t) / 1e9, stdout, stderr, code }));
+    const startedAt = Date.now();
+    p.on('exit', (code) =>
+      resolve({ seconds: Number(process.hrtime.bigint() - t) / 1e9, firstOutputS: firstOut === undefined ? undefined : Number(firstOut - t) / 1e9, startedAt, stdout, stderr, code }),
+    );
   });
 }
 
@@ -97,7 +104,7 @@ function storeWriteSpeed(dir, bytes = GiB) {
 async function p1(work, group, card, rate, runs) {
   const mnt = path.join(work, 'p1-card');
   const home = path.join(work, 'p1-home');
-  const t = { cat: [], ev: [] };
+  const t = { cat: [], ev: [], firstBytes: [], summary: [], afterEnd: [] };
   const check = [];
   const catOnce = async () => {
     const m = mountCard(card.img, mnt);
@@ -111,13 +118,26 @@ async function p1(work, group, card, rate, runs) {
     }
   };
   const evOnce = async () => {
-    freshHome(home);
+    // debug: the one-shot CLI then logs its info lines (first bytes copied, session ended) to stderr
+    freshHome(home, '\n[log]\nlevel = "debug"\n');
     const m = mountCard(card.img, mnt);
     try {
       group.limit(m.majMin, rate);
       const r = await runThrottled(group, [process.execPath, CLI, 'ingest', mnt, '--home', home, '--json', '--recorder', card.serial]);
       if (r.code !== 0) throw new Error(`evidock ingest exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
       t.ev.push(r.seconds);
+      // where the time beyond the card's own goes: before the first bytes, and after the session ended
+      const logged = r.stderr.split('\n').flatMap((l) => {
+        try {
+          return [JSON.parse(l)];
+        } catch {
+          return [];
+        }
+      });
+      const at = (msg) => logged.find((l) => l.msg === msg)?.time;
+      t.firstBytes.push((at('first bytes copied') - r.startedAt) / 1000);
+      t.summary.push(r.firstOutputS);
+      t.afterEnd.push(r.seconds - (at('session ended') - r.startedAt) / 1000);
     } finally {
       m.unmount();
     }
@@ -128,7 +148,18 @@ async function p1(work, group, card, rate, runs) {
     else (await evOnce(), await catOnce());
   }
   rmSync(home, { recursive: true, force: true });
-  return { rate, bytes: card.bytes, files: card.files, cat: t.cat, ev: t.ev, ratio: median(t.ev) / median(t.cat), held: check.every((c) => c.held === card.files && c.verified) };
+  return {
+    rate,
+    bytes: card.bytes,
+    files: card.files,
+    cat: t.cat,
+    ev: t.ev,
+    ratio: median(t.ev) / median(t.cat),
+    firstBytesS: median(t.firstBytes),
+    summaryS: median(t.summary),
+    afterEndS: median(t.afterEnd),
+    held: check.every((c) => c.held === card.files && c.verified),
+  };
 }
 
 /** Reads the daemon's JSON log lines as they come. */
@@ -334,6 +365,7 @@ export async function runDockingBench(opts = {}, print = console.log) {
         print(line('cat card > /dev/null', r.cat));
         print(line('evidock ingest (held)', r.ev));
         print(`    ratio evidock / cat ${fmt(r.ratio, 3)}x   target <= 1.05x   ${r.held ? 'every file held and verified' : 'NOT ALL HELD'}`);
+        print(`    (evidock medians: first bytes copied at ${fmt(r.firstBytesS, 2)} s; summary printed (all held) at ${fmt(r.summaryS, 2)} s; ${fmt(r.afterEndS, 2)} s from the session's end to the process's exit)`);
       }
       rmSync(card.img, { force: true });
     }
