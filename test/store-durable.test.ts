@@ -40,7 +40,27 @@ describe('a held object is durable before the catalog says held', () => {
       { cwd: repoRoot, encoding: 'utf8', env: { ...process.env }, timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);
-    const lines = readFileSync(trace, 'utf8').split('\n');
+    // A call that overlaps another thread's is cut by strace into "<unfinished ...>" and
+    // "<... resumed>": joined, an fsync at the line where it returned, any other call where it began.
+    const cut = new Map<string, { start: string; isFlush: boolean }>();
+    const lines = readFileSync(trace, 'utf8')
+      .split('\n')
+      .map((l) => {
+        const pid = l.split(' ')[0];
+        if (l.endsWith(' <unfinished ...>')) {
+          const start = l.slice(0, -' <unfinished ...>'.length);
+          const isFlush = /\b(fsync|fdatasync)\(/.test(start);
+          cut.set(pid, { start, isFlush });
+          return isFlush ? '' : start;
+        }
+        const resumed = /^\d+\s+<\.\.\. \w+ resumed>(.*)$/.exec(l);
+        const begun = cut.get(pid);
+        if (resumed && begun) {
+          cut.delete(pid);
+          return begun.isFlush ? begun.start + resumed[1] : '';
+        }
+        return l;
+      });
     const synced = (p: string, from: number, to: number): boolean =>
       lines.slice(from, to).some((l) => /\b(fsync|fdatasync)\(\d+</.test(l) && l.includes(`<${p}>)`));
     const store = path.join(home, 'store');

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { flushPaths, writeNewFile, writeNewFileDurably } from '../lib/durable.js';
+import { flushPathsTogether, writeNewFile } from '../lib/durable.js';
+import { oneAtATime } from '../lib/one-at-a-time.js';
 import { localDateOf } from '../lib/time-zone.js';
 import { constants as fsc } from 'node:fs';
 import { CopyBuffers, hashFile } from '../hash/copy.js';
@@ -36,7 +37,7 @@ import {
   reserveEvidenceNumber,
   type OriginalRow,
 } from './records.js';
-import { clearStaging, createStagingEntry, releaseCommittedEntry, removeStagingEntry } from './staging-entries.js';
+import { clearStaging, createStagingEntry, releaseCommittedEntries, removeStagingEntry } from './staging-entries.js';
 import { checkLocalObjects, throttledFullCheck, untrackedLocalEntries } from './local-verify.js';
 
 export interface LocalOriginalsOptions {
@@ -56,6 +57,8 @@ class LocalStagedObject implements StagedObject {
     readonly objectDir: string,
     readonly logicalName: string,
     readonly contentFile: string,
+    /** The entry's marker, flushed with the object at hold. */
+    readonly marker: string,
   ) {}
   discard(): void {
     removeStagingEntry(this.entry);
@@ -77,52 +80,32 @@ export class LocalOriginalsStore implements OriginalsStore {
   }
 
   stage(nameOnCard: Buffer, tag: string): StagedObject {
-    const { entry, objectDir } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`);
+    // The marker is flushed with the object (holdMany), not now: one fsync less per copy waited for.
+    const { entry, objectDir, marker } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`, { flushMarkerLater: true });
     const contentDir = createStagedObject(objectDir);
     const logicalName = safeFileName(Buffer.from(nameOnCard.subarray(nameOnCard.lastIndexOf(0x2f) + 1)));
-    return new LocalStagedObject(entry, objectDir, logicalName, path.join(contentDir, logicalName));
+    return new LocalStagedObject(entry, objectDir, logicalName, path.join(contentDir, logicalName), marker);
   }
 
   async hold(staged: StagedObject, req: HoldRequest): Promise<HoldOutcome> {
-    // Nothing below awaits: in this process the duplicate check cannot be overtaken before the
-    // insert; the catalog's UNIQUE(sha256) stays the backstop against another process.
-    return this.holdNow(staged as LocalStagedObject, req);
+    return (await this.holdMany([{ staged, request: req }]))[0];
   }
 
-  private holdNow(staged: LocalStagedObject, req: HoldRequest): HoldOutcome {
-    const { db, station } = this.o;
-    const duplicate = findOriginalBySha256(db, req.file.sha256);
-    if (duplicate) {
-      staged.discard();
-      return { alreadyHeld: duplicate };
-    }
-    const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, station.id, localDateOf(req.heldAt.getTime(), station.timezone).replaceAll('-', '')))();
-    const original = this.originalRowFor(staged, req, evidenceNumber);
-    const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
-    this.seal(staged, req, original, doc);
-    db.transaction(() => recordCommitIntent(db, { evidence_number: evidenceNumber, staging_dir: staged.entry, object_path: original.object_path, created_at: original.held_at }))();
-    commitStagedObject(this.o.storeRoot, staged.objectDir, original.object_path);
-    staged.discard();
-    db.transaction(() => {
-      insertOriginal(db, original);
-      clearCommitIntent(db, evidenceNumber);
-      req.inCommit(original, provenanceRowOf(doc), { provenanceSha256: sha256Hex(provenanceFileText(doc)) });
-    })();
-    return { held: original };
-  }
-
-  async holdMany(batch: readonly { staged: StagedObject; request: HoldRequest }[]): Promise<HoldOutcome[]> {
-    // Synchronous from the duplicate checks to the catalog insert, as hold is.
-    return this.holdManyNow(batch as readonly { staged: LocalStagedObject; request: HoldRequest }[]);
+  holdMany(batch: readonly { staged: StagedObject; request: HoldRequest }[]): Promise<HoldOutcome[]> {
+    // The flushes are awaited: holds into this store run one at a time in this process, so no
+    // other hold can be placed between a duplicate check and its catalog insert (the catalog's
+    // UNIQUE(sha256) stays the backstop against another process).
+    return oneAtATime(`local-originals:${path.resolve(this.o.storeRoot)}`, () => this.holdManyNow(batch as readonly { staged: LocalStagedObject; request: HoldRequest }[]));
   }
 
   /**
    * hold for many: every object built in staging first, then all their files and folders flushed
-   * before the commit intents (one transaction); the renames into the store, then the store's new
-   * entries flushed before the catalog's one transaction for all. Durable before the catalog says
-   * held, as hold; a crash in between leaves intents that the next start finishes.
+   * (fsyncs in flight together) before the commit intents (one transaction); the renames into the
+   * store, then the store's new entries flushed before the catalog's one transaction for all.
+   * Durable before the catalog says held; a crash in between leaves intents that the next start
+   * finishes. The emptied staging entries are removed last (a crash leaves them to the next start).
    */
-  private holdManyNow(batch: readonly { staged: LocalStagedObject; request: HoldRequest }[]): HoldOutcome[] {
+  private async holdManyNow(batch: readonly { staged: LocalStagedObject; request: HoldRequest }[]): Promise<HoldOutcome[]> {
     const { db, station } = this.o;
     const outcomes: HoldOutcome[] = new Array(batch.length);
     // Bytes held before, or twice in this batch, are sightings of one original, never two objects.
@@ -149,19 +132,17 @@ export class LocalOriginalsStore implements OriginalsStore {
       const original = this.originalRowFor(staged, req, evidenceNumber);
       const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
       this.seal(staged, req, original, doc, stagedPaths);
+      stagedPaths.push(staged.marker);
       toHold.push({ at: i, staged, req, original, doc });
     });
     if (toHold.length) {
-      flushPaths(stagedPaths);
+      await flushPathsTogether(stagedPaths);
       db.transaction(() => {
         for (const h of toHold) recordCommitIntent(db, { evidence_number: h.original.evidence_number, staging_dir: h.staged.entry, object_path: h.original.object_path, created_at: h.original.held_at });
       })();
       const storePaths: string[] = [];
-      for (const h of toHold) {
-        commitStagedObject(this.o.storeRoot, h.staged.objectDir, h.original.object_path, storePaths);
-        releaseCommittedEntry(h.staged.entry);
-      }
-      flushPaths(storePaths);
+      for (const h of toHold) commitStagedObject(this.o.storeRoot, h.staged.objectDir, h.original.object_path, storePaths);
+      await flushPathsTogether(storePaths);
       db.transaction(() => {
         for (const h of toHold) {
           insertOriginal(db, h.original);
@@ -170,6 +151,7 @@ export class LocalOriginalsStore implements OriginalsStore {
         }
       })();
       for (const h of toHold) outcomes[h.at] = { held: h.original };
+      await releaseCommittedEntries(toHold.map((h) => h.staged.entry));
     }
     dupOf.forEach((d, i) => {
       if (d === null) return;
@@ -202,16 +184,14 @@ export class LocalOriginalsStore implements OriginalsStore {
   }
 
   /**
-   * Writes provenance.json, the inventories and the declaration into a staged object: durable on
-   * return, or (with `deferred`) once the caller flushes the paths added to it.
+   * Writes provenance.json, the inventories and the declaration into a staged object: durable once
+   * the caller flushes the paths added to `deferred`.
    */
-  private seal(staged: LocalStagedObject, req: HoldRequest, original: OriginalRow, doc: ProvenanceFile, deferred?: string[]): void {
+  private seal(staged: LocalStagedObject, req: HoldRequest, original: OriginalRow, doc: ProvenanceFile, deferred: string[]): void {
     const text = provenanceFileText(doc);
     const provenanceFile = path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE);
-    if (deferred) {
-      writeNewFile(provenanceFile, text);
-      deferred.push(provenanceFile);
-    } else writeNewFileDurably(provenanceFile, text);
+    writeNewFile(provenanceFile, text);
+    deferred.push(provenanceFile);
     const inventory = buildInventory({
       id: original.object_id,
       created: original.held_at,

@@ -1,8 +1,9 @@
 // Staging entries: one folder per copy in flight, beside the store, each carrying a marker file
 // that says evidock made it. Only marked entries are ever removed.
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { writeNewFileDurably } from '../lib/durable.js';
+import { writeNewFile, writeNewFileDurably } from '../lib/durable.js';
 import { discardStagedObject } from './ocfl.js';
 
 /** The marker's name and its content (checked, so a file of the same name from elsewhere is not enough). */
@@ -16,11 +17,19 @@ export interface StagingEntry {
   objectDir: string;
 }
 
-export function createStagingEntry(stagingRoot: string, name: string): StagingEntry {
+/**
+ * A new marked entry. The marker is durable on return, or with `flushMarkerLater` only once the
+ * caller flushes `marker` (the local backend flushes it with the object, before the commit
+ * intent names the entry; until then a power cut may leave the entry unmarked: a stranger the
+ * next start leaves alone and reports, never anything held).
+ */
+export function createStagingEntry(stagingRoot: string, name: string, opts: { flushMarkerLater?: boolean } = {}): StagingEntry & { marker: string } {
   const entry = path.join(stagingRoot, name);
+  const marker = path.join(entry, STAGING_MARKER);
   mkdirSync(entry, { mode: 0o700 });
-  writeNewFileDurably(path.join(entry, STAGING_MARKER), MARKER_TEXT, 0o400);
-  return { entry, objectDir: path.join(entry, 'object') };
+  if (opts.flushMarkerLater) writeNewFile(marker, MARKER_TEXT, 0o400);
+  else writeNewFileDurably(marker, MARKER_TEXT, 0o400);
+  return { entry, objectDir: path.join(entry, 'object'), marker };
 }
 
 export function objectDirOf(entry: string): string {
@@ -55,6 +64,28 @@ export function releaseCommittedEntry(entry: string): void {
     unlinkSync(path.join(entry, STAGING_MARKER));
     rmdirSync(entry);
   } else removeStagingEntry(entry);
+}
+
+/**
+ * releaseCommittedEntry for the entries of a batch just held, with their unlinks and rmdirs in
+ * flight together in the thread pool. Best effort: an entry left behind (only its marker, or
+ * anything at all) is removed by the next start's clearStaging, and never affects what is held.
+ */
+export async function releaseCommittedEntries(entries: readonly string[]): Promise<void> {
+  await Promise.all(
+    entries.map(async (entry) => {
+      try {
+        await unlink(path.join(entry, STAGING_MARKER));
+        await rmdir(entry);
+      } catch {
+        try {
+          removeStagingEntry(entry);
+        } catch {
+          /* left to the next start's clearStaging */
+        }
+      }
+    }),
+  );
 }
 
 /** Every entry in staging, split into those evidock made (removed) and those it did not (left). */
