@@ -41,7 +41,7 @@ export function fsyncDirectoryIfSupported(dir: string): void {
 
 /**
  * Create `file` (refusing one that exists), write `data`, set `mode`: NOT yet durable. The caller
- * makes it durable (flushPaths) before anyone relies on it; used to flush many files at once.
+ * makes it durable (flushPathsTogether) before anyone relies on it; used to flush many files at once.
  */
 export function writeNewFile(file: string, data: string | Uint8Array, mode = 0o444): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -55,29 +55,15 @@ export function writeNewFile(file: string, data: string | Uint8Array, mode = 0o4
   chmodSync(file, mode);
 }
 
-/**
- * Make `paths` (files and folders written with writeNewFile, renamed, or made) durable: one
- * fsync each, after all of them were written, so a batch of objects is flushed together before
- * anyone relies on any of them. Throws when a flush fails.
- */
-export function flushPaths(paths: readonly string[]): void {
-  for (const p of new Set(paths)) {
-    const fd = openSync(p, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
-
 /** fsyncs in flight at once (in libuv's pool, 64 threads under bin/evidock.js): a journal commit serves many. */
 const FLUSHES_AT_ONCE = 16;
 
 /**
- * flushPaths with the fsyncs in flight together in the thread pool instead of one after another:
- * the filesystem's journal commits many of them at once. Each path is fsynced (a directory too);
- * resolves when every one is durable, rejects with the first failure once none is in flight.
+ * Make `paths` (files and folders written with writeNewFile, renamed, or made) durable: one
+ * fsync each, after all of them were written, so a batch of objects is flushed together before
+ * anyone relies on any of them. The fsyncs are in flight together in the thread pool (the
+ * filesystem's journal commits many at once); resolves when every one is durable, rejects with
+ * the first failure once none is in flight.
  */
 export async function flushPathsTogether(paths: readonly string[]): Promise<void> {
   const queue = [...new Set(paths)];
