@@ -26,6 +26,7 @@ let linkState = 'connecting';
 /** slot -> the tile element last built for it and the data it shows. */
 const built = new Map();
 let shownOrder = '';
+let laidOut = '';
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -69,6 +70,23 @@ function tileOf(s, t) {
   return tile;
 }
 
+/** Moves a copying tile's bar and time left to `s`; false when the tile must be rebuilt instead. */
+function progressInPlace(tile, s, t) {
+  const fresh = tileOf(s, t);
+  const eta = tile.querySelector('.eta');
+  const freshEta = fresh.querySelector('.eta');
+  const fill = tile.querySelector('.bar .fill');
+  if (!fill || !eta !== !freshEta) return false;
+  const bar = fill.parentElement;
+  const pct = fresh.querySelector('.bar').getAttribute('aria-valuenow');
+  if (bar.getAttribute('aria-valuenow') !== pct) {
+    bar.setAttribute('aria-valuenow', pct);
+    fill.style.width = `${pct}%`;
+  }
+  if (eta && eta.textContent !== freshEta.textContent) eta.textContent = freshEta.textContent;
+  return true;
+}
+
 /** Columns and rows that make the tiles as large as the screen allows. */
 function layout(main, n) {
   const w = main.clientWidth || innerWidth;
@@ -96,18 +114,29 @@ function render() {
   link.textContent = t[linkState];
   const main = document.getElementById('tiles');
   main.classList.toggle('stale', linkState !== 'live');
-  layout(main, last.tiles.length);
+  // reading the page's size forces a layout: only when the number of tiles or the window changed
+  const shape = `${last.tiles.length}|${innerWidth}x${innerHeight}`;
+  if (shape !== laidOut) {
+    layout(main, last.tiles.length);
+    laidOut = shape;
+  }
   if (!last.tiles.length) {
     shownOrder = '';
     return main.replaceChildren(el('p', 'none', t.none));
   }
-  // Only tiles whose slot changed are rebuilt: the screen beside the docks shares the station's CPU.
+  // Only tiles whose slot changed are rebuilt, and a copy's progress alone only moves its bar and
+  // time left: the screen beside the docks shares the station's CPU.
   const next = last.tiles.map((s) => {
     const key = `${lang}|${JSON.stringify(s)}`;
     const had = built.get(s.slot);
     if (had && had.key === key) return had.tile;
+    const rest = `${lang}|${JSON.stringify({ ...s, bytesDone: 0, etaSeconds: 0 })}`;
+    if (had && had.rest === rest && s.state === 'copying' && progressInPlace(had.tile, s, t)) {
+      had.key = key;
+      return had.tile;
+    }
     const tile = tileOf(s, t);
-    built.set(s.slot, { key, tile });
+    built.set(s.slot, { key, rest, tile });
     return tile;
   });
   const order = last.tiles.map((s) => s.slot).join('\n');
