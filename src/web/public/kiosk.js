@@ -39,6 +39,16 @@ function etaText(t, s) {
   return s < 60 ? t.sec(Math.max(1, Math.round(s))) : t.min(Math.ceil(s / 60));
 }
 
+/** A copy's progress in whole percent. */
+function percentOf(s) {
+  return s.bytesTotal ? Math.min(100, Math.round((100 * (s.bytesDone ?? 0)) / s.bytesTotal)) : 0;
+}
+
+/** The time left, once the rate means something (the first moments of a copy give none); else ''. */
+function etaLine(s, t) {
+  return s.etaSeconds !== null && s.etaSeconds !== undefined && percentOf(s) >= 2 && s.etaSeconds < 86400 ? t.eta(etaText(t, s.etaSeconds)) : '';
+}
+
 function tileOf(s, t) {
   const tile = el('article', 'tile');
   tile.dataset.slot = s.slot;
@@ -52,14 +62,14 @@ function tileOf(s, t) {
   if (s.state === 'copying') {
     const bar = el('div', 'bar');
     bar.setAttribute('role', 'progressbar');
-    const pct = s.bytesTotal ? Math.min(100, Math.round((100 * (s.bytesDone ?? 0)) / s.bytesTotal)) : 0;
+    const pct = percentOf(s);
     bar.setAttribute('aria-valuenow', String(pct));
     const fill = el('div', 'fill');
     fill.style.width = `${pct}%`;
     bar.append(fill);
     tile.append(bar);
-    // The first moments of a copy give no useful rate: the time left shows once it means something.
-    if (s.etaSeconds !== null && s.etaSeconds !== undefined && pct >= 2 && s.etaSeconds < 86400) tile.append(el('p', 'eta', t.eta(etaText(t, s.etaSeconds))));
+    const eta = etaLine(s, t);
+    if (eta) tile.append(el('p', 'eta', eta));
   }
   if (s.state === 'done') tile.append(el('p', 'detail', [t.held(s.held ?? 0), s.failed ? t.failed(s.failed) : ''].filter(Boolean).join(' · ')));
   if (s.state === 'error') {
@@ -72,18 +82,17 @@ function tileOf(s, t) {
 
 /** Moves a copying tile's bar and time left to `s`; false when the tile must be rebuilt instead. */
 function progressInPlace(tile, s, t) {
-  const fresh = tileOf(s, t);
   const eta = tile.querySelector('.eta');
-  const freshEta = fresh.querySelector('.eta');
+  const etaNow = etaLine(s, t);
   const fill = tile.querySelector('.bar .fill');
-  if (!fill || !eta !== !freshEta) return false;
+  if (!fill || !eta !== !etaNow) return false;
   const bar = fill.parentElement;
-  const pct = fresh.querySelector('.bar').getAttribute('aria-valuenow');
+  const pct = String(percentOf(s));
   if (bar.getAttribute('aria-valuenow') !== pct) {
     bar.setAttribute('aria-valuenow', pct);
     fill.style.width = `${pct}%`;
   }
-  if (eta && eta.textContent !== freshEta.textContent) eta.textContent = freshEta.textContent;
+  if (eta && eta.textContent !== etaNow) eta.textContent = etaNow;
   return true;
 }
 
