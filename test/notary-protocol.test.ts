@@ -116,6 +116,8 @@ describe('evidock notary', () => {
     const recorded = entriesOfType(home, 'notary.refused');
     expect(recorded).toHaveLength(1);
     expect(recorded[0].data.reason).toBe(refusals[0].reason);
+    // Recorded with the real actor: the CLI run that asked (its uid), not the daemon.
+    expect(recorded[0].actor).toMatchObject({ via: 'cli', uid: process.getuid!() });
     const journal = readdirSync(path.join(home, 'journal')).map((f) => readFileSync(path.join(home, 'journal', f), 'utf8')).join('');
     expect(journal).toContain('"type":"notary.refused"');
 

@@ -18,9 +18,10 @@ import path from 'node:path';
 import { fsyncDirectoryIfSupported } from '../lib/durable.js';
 import { canonicalJson } from './canonical.js';
 import { CheckpointError, openCheckpoint, type Checkpoint } from './checkpoint.js';
-import { ProofError, leafHash, verifyConsistency } from './merkle.js';
-import { NoteError, parseVerifierKey, type Verifier } from './note.js';
+import { ProofError, leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
+import { NoteError, formatVerifierKey, parseVerifierKey, type Verifier } from './note.js';
 import { rootFromRange } from './range.js';
+import { claimedSize, followRotations, keyForSize, ROTATION_TYPE, type RotationEntry } from './key-history.js';
 
 export const EXPORT_FORMAT = 'evidock-log-export/1';
 
@@ -33,6 +34,7 @@ export const EXPORT_FILES = {
   consistency: 'consistency.json',
   previousCheckpoint: 'previous-checkpoint',
   key: 'station.pub',
+  keyHistory: 'key-history.json',
   manifest: 'manifest.json',
 } as const;
 
@@ -58,6 +60,8 @@ export interface ExportInput {
   rangeProof: Buffer[];
   previous?: { note: string; size: number; root: Buffer; proof: Buffer[] };
   verifierKey: string;
+  /** The key rotations below the checkpoint, each with its inclusion proof in it (none: no file). */
+  keyHistory?: { seq: number; entry: string; proof: Buffer[] }[];
   createdAt: string;
   /** Writes entries.csv elsewhere (a worker thread) and resolves to its SHA-256; else it is written here, from `entries`. */
   writeCsv?: (file: string) => Promise<string>;
@@ -235,6 +239,10 @@ export async function writeExport(input: ExportInput): Promise<ExportSummary> {
     );
   }
   files[EXPORT_FILES.key] = writeWhole(path.join(dir, EXPORT_FILES.key), input.verifierKey.trim() + '\n');
+  if (input.keyHistory?.length) {
+    const history = { rotations: input.keyHistory.map((r) => ({ seq: r.seq, entry: r.entry, proof: r.proof.map((h) => h.toString('base64')) })) };
+    files[EXPORT_FILES.keyHistory] = writeWhole(path.join(dir, EXPORT_FILES.keyHistory), JSON.stringify(history, null, 1) + '\n');
+  }
   const manifest = {
     format: EXPORT_FORMAT,
     origin: input.origin,
@@ -343,17 +351,23 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
   // Checkpoint
   const cpBuf = read(dir, EXPORT_FILES.checkpoint, result);
   if (!cpBuf) return undefined;
+  const rotations = readKeyHistory(dir, result);
+  if (!rotations) return undefined;
+  const keyAt = followFromTrustedKey(rotations, verifier, result);
   let checkpoint: Checkpoint;
   try {
-    checkpoint = openCheckpoint(cpBuf, verifier);
+    checkpoint = openCheckpoint(cpBuf, keyAt(claimedSize(cpBuf) ?? 0));
   } catch (e) {
     problems.push({ message: `${EXPORT_FILES.checkpoint}: ${(e as Error).message}`, file: EXPORT_FILES.checkpoint });
     return undefined;
   }
+  checkRotationsInLog(rotations, checkpoint, result);
+  const rotationBySeq = new Map(rotations.map((r) => [r.seq, r.entry]));
   result.origin = checkpoint.origin;
   result.size = checkpoint.size;
   result.root = checkpoint.root.toString('base64');
-  result.checks.push(`checkpoint signed by ${verifier.name} (${verifier.keyHash.toString('hex')}): size ${checkpoint.size}`);
+  const signedBy = keyAt(checkpoint.size);
+  result.checks.push(`checkpoint signed by ${signedBy.name} (${signedBy.keyHash.toString('hex')}): size ${checkpoint.size}`);
   // Manifest: mandatory; must agree with the checkpoint, the range and every file
   const manBuf = read(dir, EXPORT_FILES.manifest, result);
   let manifest: { format?: string; start?: number; end?: number; size?: number; root?: string; whole?: unknown; sha256?: Record<string, string> } = {};
@@ -431,6 +445,9 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
     } else if (listed && listed[i] !== undefined && listed[i] !== h.toString('base64')) {
       firstBroken = { message: `entry ${seq} (line ${i + 1}) does not match its leaf hash: its text was changed`, seq, file: EXPORT_FILES.entries, line: i + 1 };
     }
+    if (!firstBroken && (parsed as { type?: unknown }).type === ROTATION_TYPE && rotationBySeq.get(seq) !== text) {
+      firstBroken = { message: `entry ${seq} is a key rotation that ${EXPORT_FILES.keyHistory} does not carry as it is: the key history was changed`, seq, file: EXPORT_FILES.keyHistory };
+    }
   }
   if (firstBroken) problems.push(firstBroken);
   else result.checks.push(`${entries.length} entries ${rp.start}..${rp.start + entries.length} are canonical and in order`);
@@ -459,7 +476,7 @@ function checkOne(dir: string, keyText: string | undefined, result: ExportVerifi
       const cons = JSON.parse(consBuf.toString('utf8')) as { size1: number; root1: string; size2: number; root2: string; proof: string[] };
       const prevNote = read(dir, EXPORT_FILES.previousCheckpoint, result);
       if (prevNote) {
-        const prev = openCheckpoint(prevNote, verifier, checkpoint.origin);
+        const prev = openCheckpoint(prevNote, keyAt(claimedSize(prevNote) ?? 0), checkpoint.origin);
         if (prev.size !== cons.size1 || prev.root.toString('base64') !== cons.root1) throw new ProofError('consistency.json does not start at previous-checkpoint');
         if (cons.size2 !== checkpoint.size || cons.root2 !== result.root) throw new ProofError('consistency.json does not end at checkpoint');
         verifyConsistency(prev.size, checkpoint.size, cons.proof.map((p) => Buffer.from(p, 'base64')), prev.root, checkpoint.root);
@@ -550,5 +567,66 @@ function checkPreviousManifestLogged(previousDir: string, manifestSha256: string
       result.problems.push({ message: `the previous export's manifest.json is not the one logged when it was made (entry ${seq}): it was edited`, seq, file: EXPORT_FILES.entries, line: i + 1 });
     } else result.checks.push(`the previous export's manifest.json is the one logged when it was made (entry ${seq})`);
     return;
+  }
+}
+
+type ShippedRotation = RotationEntry & { proof: Buffer[] };
+
+/** key-history.json (optional: an export made before any rotation has none); undefined when it is unreadable. */
+function readKeyHistory(dir: string, result: ExportVerification): ShippedRotation[] | undefined {
+  const buf = read(dir, EXPORT_FILES.keyHistory, result, false);
+  if (!buf) return [];
+  try {
+    const v = JSON.parse(buf.toString('utf8')) as { rotations?: { seq?: unknown; entry?: unknown; proof?: unknown }[] };
+    if (!Array.isArray(v.rotations)) throw new Error('no rotations list');
+    const out: ShippedRotation[] = [];
+    for (const r of v.rotations) {
+      if (!Number.isSafeInteger(r.seq) || typeof r.entry !== 'string' || !Array.isArray(r.proof)) throw new Error('a rotation without seq, entry or proof');
+      out.push({ seq: r.seq as number, entry: r.entry, proof: (r.proof as unknown[]).map((p) => Buffer.from(String(p), 'base64')) });
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  } catch (e) {
+    result.problems.push({ message: `${EXPORT_FILES.keyHistory} is malformed: ${(e as Error).message}`, file: EXPORT_FILES.keyHistory });
+    return undefined;
+  }
+}
+
+/**
+ * The key for each checkpoint size: the trusted key, followed through the signed rotations. The
+ * trusted key must be one of the history's keys; a rotation not signed by the key before it
+ * breaks the chain, named.
+ */
+function followFromTrustedKey(rotations: ShippedRotation[], trusted: Verifier, result: ExportVerification): (size: number) => Verifier {
+  if (rotations.length === 0) return () => trusted;
+  const chain = followRotations(rotations);
+  for (const p of chain.problems) {
+    const seq = /entry (\d+)/.exec(p)?.[1];
+    result.problems.push({ message: p, file: EXPORT_FILES.keyHistory, ...(seq ? { seq: Number(seq) } : {}) });
+  }
+  const trustedText = formatVerifierKey(trusted);
+  const at = chain.steps.findIndex((s) => s.key === trustedText);
+  if (at < 0) {
+    if (chain.problems.length === 0) {
+      result.problems.push({ message: `the key you trust (${trusted.name}+${trusted.keyHash.toString('hex')}) is not in the export's key history (${chain.steps.map((s) => s.key.split('+').slice(0, 2).join('+')).join(' -> ')})`, file: EXPORT_FILES.keyHistory });
+    }
+    return () => trusted;
+  }
+  const last = chain.steps[chain.steps.length - 1];
+  if (at < chain.steps.length - 1) {
+    result.checks.push(`key history: followed ${chain.steps.length - 1 - at} rotation(s), each signed by the key before it, from the key you trust to ${last.key.split('+').slice(0, 2).join('+')} (signs from size ${last.fromSize})`);
+  }
+  return keyForSize(chain, trusted);
+}
+
+/** Each shipped rotation must be in the signed log (inclusion proof against the checkpoint). */
+function checkRotationsInLog(rotations: ShippedRotation[], checkpoint: Checkpoint, result: ExportVerification): void {
+  for (const r of rotations) {
+    try {
+      if (r.seq >= checkpoint.size) throw new ProofError(`it is beyond the checkpoint (size ${checkpoint.size})`);
+      verifyInclusion(r.seq, checkpoint.size, leafHash(Buffer.from(r.entry, 'utf8')), r.proof, checkpoint.root);
+    } catch (e) {
+      if (!(e instanceof ProofError)) throw e;
+      result.problems.push({ message: `key rotation at entry ${r.seq} is not in the signed log: ${e.message}`, seq: r.seq, file: EXPORT_FILES.keyHistory });
+    }
   }
 }

@@ -1,12 +1,15 @@
 // The station key's life: made once, on a home with no signed history, with a log entry saying
 // so; never made again on its own. A home that has signed checkpoints and has lost its key gets
 // an error naming what to do, never a fresh key that could re-sign a rewritten history.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ensureStationKey, KeyError, keyPaths, loadStationKey, missingKeyMessage } from './keys.js';
 import { appendAuditEntry, type Actor } from './log.js';
-import { formatVerifierKey, verifierOf, type Signer } from './note.js';
+import { formatVerifierKey, parseSignerKey, verifierOf, type Signer } from './note.js';
 import path from 'node:path';
+import { fsyncDirectory, writeNewFileDurably } from '../lib/durable.js';
+import { keepOwnerOfFolder } from '../lib/owner.js';
+import { ROTATION_TYPE } from './key-history.js';
 
 type Db = Database.Database;
 
@@ -40,7 +43,7 @@ export function createStationKeyOnce(db: Db, homeDir: string, stationId: string,
  * a KeyError naming what to do.
  */
 export function signingKey(db: Db, homeDir: string, stationId: string): Signer {
-  if (existsSync(keyPaths(homeDir).privateKey)) return loadStationKey(homeDir, stationId);
+  if (existsSync(keyPaths(homeDir).privateKey)) return keyOfLastRotation(db, homeDir, loadStationKey(homeDir, stationId));
   const adopted = db.prepare(`SELECT json_extract(entry, '$.data.notaryKeyFile') AS file FROM audit_entries WHERE type = 'station.key-adopted' ORDER BY seq DESC LIMIT 1`).get() as { file: string } | undefined;
   if (adopted) {
     throw new KeyError(
@@ -50,4 +53,67 @@ export function signingKey(db: Db, homeDir: string, stationId: string): Signer {
   }
   if (hasSignedHistory(db, homeDir)) throw new KeyError(missingKeyMessage(homeDir));
   return ensureStationKey(homeDir, stationId).signer;
+}
+
+/** Where a rotation keeps its new private key until its log entry is committed. */
+export function nextKeyPath(homeDir: string): string {
+  return `${keyPaths(homeDir).privateKey}.next`;
+}
+
+/** Where the public half of every replaced key is kept, forever. */
+export function retiredKeysDir(homeDir: string): string {
+  return path.join(keyPaths(homeDir).dir, 'retired');
+}
+
+/**
+ * The signer after the log's last rotation: station.key when it is the key that rotation names;
+ * when a rotation was committed but its new key not yet moved into place (a crash in between),
+ * the rotation is finished now. Any other key is a KeyError: a key is never replaced without a rotation entry.
+ */
+function keyOfLastRotation(db: Db, homeDir: string, loaded: Signer): Signer {
+  const last = db.prepare(`SELECT seq, json_extract(entry, '$.data.publicKey') AS key FROM audit_entries WHERE type = ? ORDER BY seq DESC LIMIT 1`).get(ROTATION_TYPE) as
+    | { seq: number; key: string }
+    | undefined;
+  const next = nextKeyPath(homeDir);
+  const loadedKey = formatVerifierKey(verifierOf(loaded));
+  // A station.key.next beside a key the log agrees with is a rotation not committed (yet, or
+  // ever): left alone, `key rotate` writes it afresh.
+  if (last === undefined || last.key === loadedKey) return loaded;
+  if (existsSync(next)) {
+    const pending = parseSignerKey(readFileSync(next, 'utf8'));
+    if (formatVerifierKey(verifierOf(pending)) === last.key) {
+      finishRotation(homeDir, loaded, pending);
+      return pending;
+    }
+  }
+  throw new KeyError(
+    `${keyPaths(homeDir).privateKey} is not the key the last rotation (log entry ${last.seq}) names (${last.key}): a key is replaced only by \`evidock key rotate\`. ` +
+      'Restore keys/station.key from the backup taken after that rotation',
+  );
+}
+
+/**
+ * Put a committed rotation's new key in place: station.key.next renamed over station.key, the
+ * old public key kept under keys/retired/, station.pub replaced by the new public key.
+ */
+export function finishRotation(homeDir: string, old: Signer, next: Signer): void {
+  const p = keyPaths(homeDir);
+  const retired = retiredKeysDir(homeDir);
+  if (!existsSync(retired)) {
+    mkdirSync(retired, { mode: 0o755 });
+    keepOwnerOfFolder(retired, p.dir);
+  }
+  const oldPub = path.join(retired, `${old.name}+${old.keyHash.toString('hex')}.pub`);
+  if (!existsSync(oldPub)) {
+    writeNewFileDurably(oldPub, formatVerifierKey(verifierOf(old)) + '\n', 0o444);
+    keepOwnerOfFolder(oldPub, p.dir);
+  }
+  const pubTmp = `${p.publicKey}.tmp`;
+  if (existsSync(pubTmp)) unlinkSync(pubTmp);
+  writeNewFileDurably(pubTmp, formatVerifierKey(verifierOf(next)) + '\n', 0o444);
+  keepOwnerOfFolder(pubTmp, p.dir);
+  renameSync(nextKeyPath(homeDir), p.privateKey);
+  renameSync(pubTmp, p.publicKey);
+  fsyncDirectory(retired);
+  fsyncDirectory(p.dir);
 }

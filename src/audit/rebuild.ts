@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { isCanonicalJson } from './canonical.js';
 import { openCheckpoint } from './checkpoint.js';
 import { readJournal } from './journal.js';
+import { claimedSize } from './key-history.js';
 import { leafHash, MemoryTreeStore, MerkleTree } from './merkle.js';
 import type { Verifier } from './note.js';
 import { catchUpTree } from './tree-store.js';
@@ -82,15 +83,23 @@ export interface SignedHead {
   note: string;
 }
 
-/** The signed checkpoint files under <home>/checkpoints that verify with the station key. */
-export function readCheckpointFiles(dir: string, verifier: Verifier): { heads: SignedHead[]; problems: JournalProblem[] } {
+/** A key, or the key that signs a checkpoint of a given size (the station key's history). */
+export type KeyAtSize = Verifier | ((size: number) => Verifier);
+
+/** The key for a checkpoint note: chosen by the size it claims, then its signature is checked with it. */
+export function keyForNote(keys: KeyAtSize, note: string | Buffer): Verifier {
+  return typeof keys === 'function' ? keys(claimedSize(note) ?? 0) : keys;
+}
+
+/** The signed checkpoint files under <home>/checkpoints that verify with the station key current at their size. */
+export function readCheckpointFiles(dir: string, verifier: KeyAtSize): { heads: SignedHead[]; problems: JournalProblem[] } {
   const heads: SignedHead[] = [];
   const problems: JournalProblem[] = [];
   if (!existsSync(dir)) return { heads, problems };
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.checkpoint')).sort()) {
     try {
       const note = readFileSync(path.join(dir, name), 'utf8');
-      const c = openCheckpoint(note, verifier);
+      const c = openCheckpoint(note, keyForNote(verifier, note));
       heads.push({ file: name, size: c.size, root: c.root, note });
     } catch (err) {
       problems.push({ file: `checkpoints/${name}`, problem: (err as Error).message });
@@ -156,7 +165,7 @@ export function compareLog(live: Db, journal: JournalEntry[], heads: SignedHead[
 }
 
 /** Rebuild audit_checkpoints from the checkpoint files (name: <size>-<yyyymmddThhmmssZ>-<reason>.checkpoint). */
-export function insertCheckpointFiles(db: Db, dir: string, verifier: Verifier): number {
+export function insertCheckpointFiles(db: Db, dir: string, verifier: KeyAtSize): number {
   const { heads } = readCheckpointFiles(dir, verifier);
   const ins = db.prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => {

@@ -12,6 +12,7 @@ import { CheckpointError, openCheckpoint, signCheckpoint } from './checkpoint.js
 import { writeExport, type ExportSummary } from './export.js';
 import { exportEntries } from './export-rows.js';
 import { signingKey } from './key-life.js';
+import { rotationEntries } from './key-history.js';
 import { appendAuditEntry, currentActor, type Actor } from './log.js';
 import { NotaryRefusedError, notarySocket, notaryStatus, signByNotary } from './notary-client.js';
 import { ProofError, verifyInclusion, leafHash, HASH_SIZE } from './merkle.js';
@@ -24,6 +25,8 @@ type Db = Database.Database;
 export interface StationRef {
   homeDir: string;
   stationId: string;
+  /** Who asked (recorded on a notary refusal): the daemon passes its own; default the process's user via the CLI. */
+  actor?: Actor;
 }
 
 export interface CheckpointRow {
@@ -47,8 +50,9 @@ export function checkpointsDir(homeDir: string): string {
  */
 export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = new Date()): CheckpointRow {
   const notary = notarySocket(st.homeDir);
-  const signer = notary === undefined ? signingKey(db, st.homeDir, st.stationId) : undefined;
   const run = db.transaction((): CheckpointRow | NotaryRefusedError => {
+    // The key is chosen under the write lock: a rotation committed meanwhile is followed.
+    const signer = notary === undefined ? signingKey(db, st.homeDir, st.stationId) : undefined;
     const tree = catchUpTree(db);
     const size = tree.size;
     const root = tree.root();
@@ -59,7 +63,7 @@ export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = ne
         note = signByNotary(notary!, { origin: st.stationId, size, root }, tree);
       } catch (err) {
         if (!(err instanceof NotaryRefusedError)) throw err;
-        appendAuditEntry(db, { type: 'notary.refused', data: { size, root: root.toString('base64'), reason: err.reason, checkpointReason: reason }, actor: currentActor('daemon') });
+        appendAuditEntry(db, { type: 'notary.refused', data: { size, root: root.toString('base64'), reason: err.reason, checkpointReason: reason }, actor: st.actor ?? currentActor('cli') });
         return err;
       }
     }
@@ -199,6 +203,7 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
     rangeProof: proof,
     previous,
     verifierKey,
+    keyHistory: rotationEntries(db, size).map((r) => ({ ...r, proof: tree.inclusionProof(r.seq, size) })),
     createdAt: new Date().toISOString(),
     writeCsv: csvOnWorker(opts.inWorker, start, end),
   });

@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { CheckpointError, openCheckpoint } from './checkpoint.js';
 import { journalFiles } from './journal.js';
 import { journalDir } from './log.js';
-import type { Verifier } from './note.js';
+import { keyForNote, type KeyAtSize } from './rebuild.js';
 import { auditTree, treeSize } from './tree-store.js';
 import { checkpointsDir } from './station.js';
 
@@ -47,7 +47,7 @@ export interface WitnessComparison {
 }
 
 /** Compares the home's log with its witnesses; never changes anything. */
-export function compareWithWitnesses(db: Db, homeDir: string, verifier: Verifier, origin: string, witnessed: readonly LogWitnessFile[]): WitnessComparison {
+export function compareWithWitnesses(db: Db, homeDir: string, verifier: KeyAtSize, origin: string, witnessed: readonly LogWitnessFile[]): WitnessComparison {
   const localSize = treeSize(db);
   const problems: string[] = [];
   let checkpoints = 0;
@@ -58,7 +58,7 @@ export function compareWithWitnesses(db: Db, homeDir: string, verifier: Verifier
       checkpoints++;
       let cp;
       try {
-        cp = openCheckpoint(w.bytes, verifier, origin);
+        cp = openCheckpoint(w.bytes, keyForNote(verifier, w.bytes), origin);
       } catch (err) {
         if (err instanceof CheckpointError) {
           problems.push(`witnessed checkpoint ${w.name} does not verify with the station's key: ${err.message}`);

@@ -1,6 +1,6 @@
 // A catalog rebuilt from the journal and the store (through its door) into a given, empty catalog:
 // what `catalog rebuild` writes to a new file and `catalog check` compares the live one with.
-import { stationVerifier } from '../audit/keys.js';
+import { rotationsAmong, stationKeys } from '../audit/key-history.js';
 import { insertCheckpointFiles, insertExportsFromLog, insertJournalEntries, type loadJournal } from '../audit/rebuild.js';
 import type { Config } from '../config.js';
 import type { Home } from '../home.js';
@@ -37,11 +37,11 @@ export async function rebuildCatalogInto(
   const cases = rebuildCasesFromAudit(into);
   let checkpoints = 0;
   const keyProblems: string[] = [];
-  const key = stationVerifier(home.dir, config.station.id);
+  const key = stationKeys(home.dir, config.station.id, rotationsAmong(journal.entries));
   if ('problem' in key) keyProblems.push(`signed checkpoints not checked: ${key.problem}`);
   else {
     keyProblems.push(...key.problems);
-    checkpoints = insertCheckpointFiles(into, home.checkpoints, key.verifier);
+    checkpoints = insertCheckpointFiles(into, home.checkpoints, key.keyAt);
     insertExportsFromLog(into);
   }
   return { scan, entries, registry, provesNotes, cases, checkpoints, keyProblems };

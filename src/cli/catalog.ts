@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { stationVerifier } from '../audit/keys.js';
+import { rotationsAmong, stationKeys } from '../audit/key-history.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { compareLog, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
 import { compareSchema, compareTable, type TableDifference } from '../store/catalog-compare.js';
@@ -82,8 +82,8 @@ export function registerCatalog(program: Command): void {
         const originals = compareOriginals([...listOriginals(cli.db)], scan.originals);
         const tables: TableDifference[] = [...compareSchema(cli.db, rebuiltDb)];
         for (const t of COMPARED_TABLES) tables.push(...compareTable(cli.db, rebuiltDb, t.table, t));
-        const key = stationVerifier(cli.home.dir, cli.config.station.id);
-        const heads = 'problem' in key ? { heads: [], problems: [] } : readCheckpointFiles(cli.home.checkpoints, key.verifier);
+        const key = stationKeys(cli.home.dir, cli.config.station.id, rotationsAmong(journal.entries));
+        const heads = 'problem' in key ? { heads: [], problems: [] } : readCheckpointFiles(cli.home.checkpoints, key.keyAt);
         const log = compareLog(cli.db, journal.entries, heads.heads);
         const brokenHeads = log.heads.filter((h) => h.catalog !== true || h.journal !== true);
         const ok =

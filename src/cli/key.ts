@@ -1,9 +1,12 @@
-// evidock init / key show: the station's Ed25519 signing key.
+// evidock init / key show / key rotate: the station's Ed25519 signing key and its history.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createStationKeyOnce } from '../audit/key-life.js';
 import { keyPaths, stationVerifier } from '../audit/keys.js';
+import { rotationsAmong, stationKeys } from '../audit/key-history.js';
+import { rotateStationKey } from '../audit/key-rotate.js';
+import { loadJournal } from '../audit/rebuild.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { formatVerifierKey, parseVerifierKey, verifierOf, type Verifier } from '../audit/note.js';
@@ -50,11 +53,13 @@ export function registerKey(program: Command): void {
     });
 
   const key = program.command('key').description("the station's signing key");
+  registerRotate(key);
   key
     .command('show')
     .description('print the public verifier key that signs (what `evidock log verify --key` takes); exit 1 if station.pub is not it or the newest checkpoint is signed by another key')
+    .option('--history', 'also list every key this station signed with and from which log size (old keys are kept, public part)')
     .option('--json', 'print it as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action((opts: { json?: boolean; history?: boolean }, cmd: Command) => {
       const { config, home } = loadHomeConfig(cmd);
       const fromNotary = notaryKey(home.dir);
       const found = fromNotary?.verifier ? { verifier: fromNotary.verifier, from: fromNotary.from, problems: [] as string[] } : stationVerifier(home.dir, config.station.id);
@@ -74,12 +79,39 @@ export function registerKey(program: Command): void {
           problems.push(`the newest checkpoint ${newest} does not open with this key (${(err as Error).message}): this is not the key that signs`);
         }
       }
-      if (opts.json) printJson({ station: config.station.id, publicKey: vkey, from: found.from, file: keyPaths(home.dir).publicKey, checkedAgainst: newest ?? null, problems });
+      const keys = stationKeys(home.dir, config.station.id, rotationsAmong(loadJournal(home.journal).entries));
+      const history = 'problem' in keys ? [] : keys.history.steps.map((st) => ({ publicKey: st.key, fromSize: st.fromSize, rotationSeq: st.seq }));
+      if (!('problem' in keys)) problems.push(...keys.history.problems);
+      if (opts.json) printJson({ station: config.station.id, publicKey: vkey, from: found.from, file: keyPaths(home.dir).publicKey, checkedAgainst: newest ?? null, history, problems });
       else {
         process.stdout.write(vkey + '\n');
+        if (opts.history) for (const h of history) process.stdout.write(`${h.publicKey}  signs from log size ${h.fromSize}${h.rotationSeq === null ? '' : ` (rotation, entry ${h.rotationSeq})`}\n`);
+        else if (history.length > 1) process.stderr.write(`evidock: ${history.length - 1} rotation(s): \`key show --history\` lists every key and from which log size it signs\n`);
         for (const p of problems) process.stderr.write(`evidock: ${p}\n`);
       }
       if (problems.length) process.exitCode = EXIT_PROBLEM;
+    });
+}
+
+function registerRotate(key: Command): void {
+  key
+    .command('rotate')
+    .description('replace the signing key: the old key signs a last checkpoint and a `station.key-rotated` entry naming the new key; the new key signs from then on (old public keys are kept in keys/retired/)')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const cli = openCli(cmd);
+      try {
+        assertStationIdMatchesKey(cli.config, cli.home);
+        const r = rotateStationKey(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, cli.actor);
+        if (opts.json) printJson({ previousKey: r.previousKey, publicKey: r.publicKey, rotationSeq: r.seq, lastOldCheckpoint: r.lastOld?.file ?? null, firstNewCheckpoint: r.firstNew.file });
+        else {
+          process.stdout.write(`rotated: entry ${r.seq} (station.key-rotated), signed by the old key ${r.previousKey}\n`);
+          process.stdout.write(`new key (give it to auditors; they follow the rotation from the old one): ${r.publicKey}\n`);
+          process.stdout.write(`first checkpoint with the new key: ${r.firstNew.file} (size ${r.firstNew.size})\n`);
+        }
+      } finally {
+        cli.close();
+      }
     });
 }
 

@@ -2,7 +2,7 @@
 // from the catalog, after the journal was found to have lost its last entries. It checks first:
 // the catalog's copy must still reach every signed checkpoint, else nothing is written.
 import type { Command } from 'commander';
-import { stationVerifier } from '../audit/keys.js';
+import { rotationEntries, stationKeys } from '../audit/key-history.js';
 import { appendAuditEntry, rewriteLostJournalEntries } from '../audit/log.js';
 import { journalMark } from '../audit/journal.js';
 import { compareLog, loadJournal, readCheckpointFiles } from '../audit/rebuild.js';
@@ -25,9 +25,9 @@ export function registerLogRepair(log: Command): void {
           else process.stdout.write(`the journal holds every entry it was written with (up to ${mark}): nothing to repair\n`);
           return;
         }
-        const key = stationVerifier(cli.home.dir, cli.config.station.id);
+        const key = stationKeys(cli.home.dir, cli.config.station.id, rotationEntries(cli.db));
         if ('problem' in key) throw new CliError(`cannot check the catalog against the signed checkpoints: ${key.problem}`, EXIT_PROBLEM);
-        const heads = readCheckpointFiles(cli.home.checkpoints, key.verifier);
+        const heads = readCheckpointFiles(cli.home.checkpoints, key.keyAt);
         const log = compareLog(cli.db, [], heads.heads);
         const unreached = log.heads.filter((h) => h.catalog !== true);
         const jumps = log.differences.filter((d) => !/not in the journal/.test(d.problem));

@@ -2,7 +2,7 @@
 // yet, and `log verify --bucket` compares the home's log with every witnessed checkpoint and
 // journal day (a rollback or fork of the whole home shows there).
 import type { Command } from 'commander';
-import { stationVerifier } from '../audit/keys.js';
+import { rotationEntries, stationKeys } from '../audit/key-history.js';
 import { compareWithWitnesses, filesToWitness, type LogWitnessFile } from '../audit/witness.js';
 import { openConfiguredOriginals } from '../store/open-originals.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson, type CliContext } from './context.js';
@@ -30,11 +30,11 @@ export async function verifyAgainstBucket(cmd: Command, opts: { json?: boolean }
   const store = openConfiguredOriginals(cli.config, cli.home, cli.db);
   try {
     if (!store.witness) throw new CliError('log verify --bucket: this station keeps its originals on the local backend ([store] backend), which has no bucket of witnesses; compare log exports with --previous instead', EXIT_USAGE);
-    const key = stationVerifier(cli.home.dir, cli.config.station.id);
+    const key = stationKeys(cli.home.dir, cli.config.station.id, rotationEntries(cli.db));
     if ('problem' in key) throw new CliError(`log verify --bucket: ${key.problem}`, EXIT_PROBLEM);
     const witnessed: LogWitnessFile[] = [];
     for await (const w of store.witness.list()) witnessed.push(w);
-    const r = compareWithWitnesses(cli.db, cli.home.dir, key.verifier, cli.config.station.id, witnessed);
+    const r = compareWithWitnesses(cli.db, cli.home.dir, key.keyAt, cli.config.station.id, witnessed);
     const where = store.witness.where();
     cli.logRead('log.witnesses-compared', { where, ok: r.ok, localSize: r.localSize, checkpoints: r.checkpoints, journalDays: r.journalDays, problems: r.problems });
     if (opts.json) printJson({ where, ...r });

@@ -74,7 +74,7 @@ export function registerLog(program: Command): void {
             const bar = progressBar('log export', { json: opts.json, unit: 'entries' });
             r = await exportLog(
               cli.db,
-              { homeDir: cli.home.dir, stationId: cli.config.station.id },
+              { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor },
               { out: opts.out, ...range, actor: cli.actor, inWorker: cli.readOnly ? undefined : catalogTaskRunner(cli.home.catalog), onProgress: (done, total) => bar.update(done, total), readOnly },
             ).finally(() => bar.stop());
           } catch (err) {
@@ -163,7 +163,7 @@ export function registerLog(program: Command): void {
         if (!cli.readOnly) assertStationIdMatchesKey(cli.config, cli.home);
         let bundle;
         try {
-          bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, evidenceNumber, cli.readOnly ? { publicKey: publicKeyForAuditor(cli) } : undefined);
+          bundle = inclusionBundle(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, evidenceNumber, cli.readOnly ? { publicKey: publicKeyForAuditor(cli) } : undefined);
         } catch (err) {
           throw new CliError((err as Error).message, EXIT_PROBLEM);
         }
@@ -208,7 +208,7 @@ export function registerLog(program: Command): void {
       const cli = openCli(cmd);
       try {
         assertStationIdMatchesKey(cli.config, cli.home);
-        const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id }, 'manual');
+        const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, 'manual');
         const witnessed = await witnessLog(cli);
         if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note, witnessed });
         else process.stdout.write(cp.note + `(kept in ${cp.file})\n` + (witnessed ? `witnessed in ${witnessed.where}: ${witnessed.put.length} new file(s)\n` : ''));

@@ -19,6 +19,11 @@ export function notaryState(homeDir: string): NotaryState {
   }
 }
 
+/** The status line's tail on originals the notary refused to seal (none: nothing). */
+export function refusedSealingLine(refused: number): string {
+  return refused === 0 ? '' : `sealing: the notary refused ${refused} original(s): each stays unsealed until checked (\`evidock notary seal\` names them and why)\n`;
+}
+
 export function notaryLine(n: NotaryState): string {
   if (n.state === 'not configured') return 'notary: none configured ([notary] socket unset): checkpoints are signed with the service\'s own key (keys/station.key); originals are not sealed\n';
   if (n.state === 'up') return `notary: up at ${n.socket}; it signs with ${n.publicKey}; last checkpoint it signed: ${n.lastSignedSize === null ? 'none yet' : `size ${n.lastSignedSize}`}\n`;

@@ -13,7 +13,8 @@ import { dateIn, firstTimeToday } from './once-a-day.js';
 import { caseFilingSummary } from '../cases/case-files.js';
 import { stationToday } from '../cases/due-date.js';
 import { stationHealth, type StationHealth } from '../daemon/health.js';
-import { notaryLine, notaryState } from './notary-status.js';
+import { notaryLine, notaryState, refusedSealingLine } from './notary-status.js';
+import { originalsRefusedSealing } from '../audit/seal-refusals.js';
 
 /** One line of the health figures, the same ones /healthz gives. */
 function healthLine(h: StationHealth): string {
@@ -56,6 +57,7 @@ export function registerStatus(program: Command): void {
           rules,
           cases: caseFilingSummary(cli.db, stationToday(cli.config.station.timezone)),
           notary: notaryState(cli.home.dir),
+          originalsRefusedSealing: originalsRefusedSealing(cli.db),
         };
         const storeWarnings = storeConfigWarnings(cli.config.store);
         if (opts.json) return printJson({ ...status, storeWarnings });
@@ -66,6 +68,7 @@ export function registerStatus(program: Command): void {
         if (daemon?.web) out.write(`station page: ${daemon.web.url}\n`);
         out.write(healthLine(health));
         out.write(notaryLine(status.notary));
+        out.write(refusedSealingLine(status.originalsRefusedSealing));
         // The missing-schedule warning once a day (it stays in --json and in the daemon's log).
         const sayCalendar = calendar.warning !== null && firstTimeToday(cli.home, calendar.warning, dateIn(cli.config.station.timezone));
         for (const w of daemon?.warnings ?? []) if (w !== calendar.warning || sayCalendar) out.write(`warning: ${forTerminal(w)}\n`);

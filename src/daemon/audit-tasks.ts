@@ -33,7 +33,7 @@ export interface AuditTasks {
 
 export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
   const { db, config, home, logger } = ctx;
-  const st = { homeDir: home.dir, stationId: config.station.id };
+  const st = { homeDir: home.dir, stationId: config.station.id, actor: ctx.actor };
   const originals = openConfiguredOriginals(config, home, db);
   const controller = new AbortController();
   const timers: NodeJS.Timeout[] = [];

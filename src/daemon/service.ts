@@ -284,7 +284,7 @@ export class Daemon {
       await this.auditTasks?.stop();
       station.db.transaction(() => appendAuditEntry(station.db, { type: 'daemon.stopped', data: { pid: process.pid, reason }, actor: station.ctx.actor }))();
       try {
-        writeCheckpoint(station.db, { homeDir: this.home.dir, stationId: this.config.station.id }, 'shutdown');
+        writeCheckpoint(station.db, { homeDir: this.home.dir, stationId: this.config.station.id, actor: station.ctx.actor }, 'shutdown');
       } catch (err) {
         this.logger.error({ err }, 'cannot write the shutdown checkpoint');
       }

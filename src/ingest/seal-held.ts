@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { appendAuditEntry, type Actor } from '../audit/log.js';
 import { notaryStatus, sealByNotary } from '../audit/notary-client.js';
+import { sealRefusalLogged } from '../audit/seal-refusals.js';
 import { auditTree } from '../audit/tree-store.js';
 import { immutablePaths } from '../lib/file-flags.js';
 import type { Db } from '../store/catalog.js';
@@ -39,7 +40,10 @@ export function sealHeldOriginals(db: Db, storeRoot: string, socket: string, act
     const answer = sealByNotary(socket, { objectDir: row.object_path, contentPath: row.content_path, seq: held.seq, entry: held.entry, proof: tree.inclusionProof(held.seq, lastSize) });
     if ('refused' in answer) {
       pass.refused.push({ evidenceNumber: row.evidence_number, reason: answer.refused });
-      db.transaction(() => appendAuditEntry(db, { type: 'notary.seal-refused', data: { evidenceNumber: row.evidence_number, objectPath: row.object_path, reason: answer.refused }, actor }))();
+      // Logged once per original and reason: a refusal that stands is not logged again at every pass.
+      db.transaction(() => {
+        if (!sealRefusalLogged(db, row.evidence_number, answer.refused)) appendAuditEntry(db, { type: 'notary.seal-refused', data: { evidenceNumber: row.evidence_number, objectPath: row.object_path, reason: answer.refused }, actor });
+      })();
     } else {
       pass.sealed.push(row.evidence_number);
       db.transaction(() => appendAuditEntry(db, { type: 'original.sealed', data: { evidenceNumber: row.evidence_number, objectPath: row.object_path, heldSeq: held.seq, checkpointSize: lastSize }, actor }))();

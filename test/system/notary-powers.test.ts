@@ -152,6 +152,13 @@ describe.skipIf(missing.length > 0)('the notary as its own user: sealed original
     expect(log).toContain('"event":"seal-refused"');
     const entries = execFileSync('sqlite3', [path.join(home, 'catalog.sqlite'), "SELECT count(*) FROM audit_entries WHERE type = 'notary.seal-refused'"], { encoding: 'utf8' }).trim();
     expect(Number(entries)).toBeGreaterThan(0);
+    // A refusal that stands is logged once per original and reason, not at every pass; status counts it.
+    expect(cliAs(SERVICE, ['--home', home, 'notary', 'seal', '--json']).code).toBe(1);
+    const again = execFileSync('sqlite3', [path.join(home, 'catalog.sqlite'), `SELECT count(*) FROM audit_entries WHERE type = 'notary.seal-refused' AND json_extract(entry, '$.data.evidenceNumber') = '${rows[0]}'`], { encoding: 'utf8' }).trim();
+    expect(again).toBe('1');
+    const status = cliAs(SERVICE, ['--home', home, 'status', '--json']);
+    expect(JSON.parse(status.stdout).originalsRefusedSealing).toBe(1);
+    expect(cliAs(SERVICE, ['--home', home, 'status']).stdout).toMatch(/^sealing: the notary refused 1 original\(s\)/m);
   }, 240_000);
 
   it('a checkpoint over a rewritten history is refused by the notary and logged', () => {
