@@ -1,8 +1,8 @@
 // The copies of one session that are staged but not held yet: committed in order, while the next
 // files are copied, in batches of the first copy waiting and those right after it that are
 // ready (described) too; at most `maxStaged` at once (the copy waits for room), so a stop has
-// little to finish. After a failed commit every copy still waiting is discarded and the failure
-// is given to whoever adds or waits next.
+// little to finish. After a failed commit every copy still waiting is discarded (told the failure,
+// and whether its own commit was tried) and the failure is given to whoever adds or waits next.
 
 export interface CommitQueueOptions {
   /** Staged copies not yet held (waiting + being committed), at most. */
@@ -31,7 +31,8 @@ export class CommitQueue<T> {
 
   constructor(
     private readonly commit: (batch: T[]) => Promise<void>,
-    private readonly discard: (item: T) => void,
+    /** A copy let go: `failure` when a commit failed (`tried`: this copy's own batch), none at a stop. */
+    private readonly discard: (item: T, failure?: { err: unknown; tried: boolean }) => void,
     private readonly opts: CommitQueueOptions,
   ) {}
 
@@ -56,7 +57,7 @@ export class CommitQueue<T> {
    */
   add(item: T, ready: Promise<unknown>): void {
     if (this.failure) {
-      this.discard(item);
+      this.discard(item, { err: this.failure.err, tried: false });
       throw this.failure.err;
     }
     const w: Waiting<T> = { item, ready, isReady: false };
@@ -104,7 +105,8 @@ export class CommitQueue<T> {
         await this.commit(batch.map((w) => w.item));
       } catch (err) {
         this.failure = { err };
-        for (const w of [...batch, ...this.waiting.splice(0)]) this.discard(w.item);
+        for (const w of batch) this.discard(w.item, { err, tried: true });
+        for (const w of this.waiting.splice(0)) this.discard(w.item, { err, tried: false });
       } finally {
         this.committing = 0;
         this.wake();

@@ -98,7 +98,15 @@ export async function runDocking(station: Station, docked: RecorderDocked, opts:
   try {
     if (opts.signal?.aborted) return null;
     const startedAt = Date.now();
-    const summary = await ingestRecorder(ctx, recorder, { signal: opts.signal, onProgress: (p) => onSlot(slotOfProgress(p, startedAt)) });
+    // Once the card is gone (unplugged, the daemon stopping) or the session cut short, the commits
+    // still finishing report progress: the slot shows none of it (no "copying" or "done" after
+    // the card went), only how the session ended.
+    let cutShort = false;
+    const onProgress = (p: IngestProgress): void => {
+      if (p.phase === 'interrupted') cutShort = true;
+      if (!cutShort && !opts.signal?.aborted) onSlot(slotOfProgress(p, startedAt));
+    };
+    const summary = await ingestRecorder(ctx, recorder, { signal: opts.signal, onProgress });
     // A card that stopped answering, or a full disk under the copy, ends the session: the slot says which.
     const stalled = summary.problems.find((p) => p.reason.includes(CARD_STALLED) || p.reason.includes(NO_SPACE));
     let message = stalled

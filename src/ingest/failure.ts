@@ -1,6 +1,7 @@
 // How a session tells a failed file from a recorder that went away, and says why in a line.
 import { readdir, stat } from 'node:fs/promises';
 import { CopyError } from '../hash/copy.js';
+import { errnoText } from '../hash/copy-errors.js';
 import { withinStall } from '../hash/stall.js';
 
 /** How long listing the root may take to tell a pulled card from one bad file. */
@@ -43,4 +44,20 @@ export function reasonOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (err instanceof CopyError) return err.message; // says what, where and at which byte already
   return e?.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? err);
+}
+
+/**
+ * Why a staged copy was not held when its commit failed, in the words of a copy's failure: a full
+ * disk reads "ENOSPC (no space left on device)" (what the slot looks for to name it), the
+ * catalog's full disk says so too.
+ */
+export function holdFailureReason(err: unknown, tried: boolean): string {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e?.code === 'SQLITE_FULL'
+      ? "the catalog's disk is full (SQLITE_FULL)"
+      : e?.code && typeof e.errno === 'number'
+        ? `${errnoText(e)}${e.syscall ? ` (${e.syscall}${e.path ? ` ${e.path}` : ''})` : ''}`
+        : reasonOf(err);
+  return `${tried ? 'holding it failed' : 'not held: the hold before it failed'}: ${why}; nothing held, will be retried at the next docking`;
 }

@@ -10,7 +10,7 @@ import { endSession, startSession } from '../store/records.js';
 import { describeStaged } from './describe.js';
 import { CommitQueue } from './commit-queue.js';
 import { factsOfHeldBatch, factsOfSession } from './facts-stage.js';
-import { reasonOf, recorderDevice, recorderGone } from './failure.js';
+import { holdFailureReason, reasonOf, recorderDevice, recorderGone } from './failure.js';
 import { holdStagedBatch } from './hold.js';
 import { identityJson } from './identity-json.js';
 import { originalsOf } from './originals-door.js';
@@ -70,9 +70,14 @@ export class IngestSession {
     // Staged copies are held in order, in batches, while the next files copy; at most
     // ingest.max_staged wait (the copy waits for room), so a stop has little left to finish.
     const maxStaged = this.ctx.config.ingest.max_staged;
+    // Copies let go because a commit failed (a full disk): failed files, said once the queue is still.
+    const notHeld: { item: StagedItem; reason: string }[] = [];
     const commits = new CommitQueue<StagedItem>(
       (batch) => this.holdAndFacts(batch),
-      (item) => item.staged.discard(),
+      (item, failure) => {
+        item.staged.discard();
+        if (failure) notHeld.push({ item, reason: holdFailureReason(failure.err, failure.tried) });
+      },
       { maxStaged, maxBatch: Math.max(1, Math.ceil(maxStaged / 2)), maxDelayMs: BATCH_DELAY_MS },
     );
     try {
@@ -97,6 +102,8 @@ export class IngestSession {
       await commits.drain();
     } catch (err) {
       this.record.summary.status = 'interrupted';
+      // Said at once: what a slot shows stops here (the commits still finishing are no copying).
+      this.report({ phase: 'interrupted' });
       if (this.opts.signal?.aborted || (await recorderGone(this.recorder.root, err, this.env.recorderDevice))) {
         // Stopping: the batch being committed (described already, or its first copy) finishes;
         // copies still waiting are let go (the card still has them, the next docking takes them).
@@ -107,8 +114,23 @@ export class IngestSession {
       }
       // Copies already staged do not need the recorder: their commits finish before the session ends.
       await commits.drain().catch(() => undefined);
+      this.notHeld(notHeld);
     }
     return this.finish();
+  }
+
+  /** Each copy a failed commit let go is a failed file with the reason (e.g. the full disk). */
+  private notHeld(items: readonly { item: StagedItem; reason: string }[]): void {
+    for (const { item, reason } of items) {
+      try {
+        this.record.problem(item.entry.rawPath, item.entry.path, 'file', item.entry.stat, 'failed', reason);
+      } catch (err) {
+        // The catalog itself cannot be written (its disk full): the log still says it.
+        this.log.error({ err, path: item.entry.path, reason }, 'file not held; its failure cannot be recorded in the catalog');
+        this.record.summary.failed++;
+        this.record.summary.problems.push({ path: item.entry.path, outcome: 'failed', reason });
+      }
+    }
   }
 
   private async holdAndFacts(items: StagedItem[]): Promise<void> {

@@ -92,7 +92,7 @@ export interface HeldItem {
 }
 
 export interface IngestProgress {
-  phase: 'scanning' | 'copying' | 'verifying' | 'committing' | 'done';
+  phase: 'scanning' | 'copying' | 'verifying' | 'committing' | 'interrupted' | 'done';
   fileIndex: number;
   fileCount: number;
   filePath?: string;

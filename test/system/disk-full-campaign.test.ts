@@ -8,11 +8,11 @@
 // Short version (one point each) in every test run; EVIDOCK_CAMPAIGN_FULL=1: three points each.
 // Skips LOUDLY without root, mkfs.ext4 and fallocate.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DaemonProcess, processAlive, runCli, tempDir, type LogLine } from '../helpers/evidock.js';
-import { countHeld, recordCampaignRow, stagedBytes, stagingLeft, until, writeCard, type CardFile } from './harness/campaign.js';
+import { countHeld, fillUp, recordCampaignRow, stagedBytes, stagingLeft, until, writeCard, type CardFile } from './harness/campaign.js';
 import { warnSkipped } from './harness/fuse.js';
 
 const missing: string[] = [];
@@ -28,22 +28,6 @@ const FILE_POINTS = [
   { file: 'A.MP4', at: 1 },
   { file: 'C.MP4', at: 1 },
 ];
-
-/** Take every free block of the filesystem at `dir` (fallocate, then small writes for the rest); the files made. */
-function fillUp(dir: string): string[] {
-  const made: string[] = [];
-  for (let i = 0; i < 64; i++) {
-    const s = statfsSync(dir);
-    const free = s.bfree * s.bsize;
-    if (free < 4096) break;
-    const f = path.join(dir, `filler-${i}`);
-    // A file of all the free space may not fit its own extent blocks: ask for less until it fits.
-    for (let ask = free; ask >= 4096; ask = Math.floor(ask / 2 / 4096) * 4096)
-      if (spawnSync('fallocate', ['-l', String(ask), f]).status === 0) break;
-    made.push(f);
-  }
-  return made;
-}
 
 const KINDS = [
   { name: 'store', volume: 'the store and staging' },

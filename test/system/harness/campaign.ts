@@ -1,8 +1,9 @@
 // One campaign's row of the README's Reliability table: printed, and appended (JSON lines) to
 // $EVIDOCK_CAMPAIGN_RESULTS when `npm run campaign` collects the table; and the counting every
 // campaign shares (what was held against what the cards had).
+import { spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { heldOriginals } from '../../helpers/evidock.js';
 
@@ -36,13 +37,29 @@ export interface CardFile {
   size: number;
 }
 
-/** Write a card of random files (path -> size) under `dir`; what it holds. */
+/** Every digest a card written by this process holds: no two cards of a campaign share bytes. */
+const written = new Set<string>();
+
+/**
+ * Write a card of random files (path -> size) under `dir`; what it holds. Every file's bytes are
+ * new to this process: a campaign counts each card's files as held once, by digest, so two cards
+ * sharing a file (a 1-byte file has only 256 contents) would be "already held" by design, not by
+ * a fault. Throws when a size has no unused content left.
+ */
 export function writeCard(dir: string, sizes: Record<string, number>): CardFile[] {
   return Object.entries(sizes).map(([p, size]) => {
-    const data = randomBytes(size);
+    let data: Buffer;
+    let sha256: string;
+    for (let tries = 0; ; tries++) {
+      data = randomBytes(size);
+      sha256 = createHash('sha256').update(data).digest('hex');
+      if (!written.has(sha256)) break;
+      if (tries >= 10_000) throw new Error(`writeCard: no unused content of ${size} byte(s) left for ${p}`);
+    }
+    written.add(sha256);
     mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
     writeFileSync(path.join(dir, p), data);
-    return { path: p, sha256: createHash('sha256').update(data).digest('hex'), size };
+    return { path: p, sha256, size };
   });
 }
 
@@ -110,4 +127,20 @@ export async function until<T>(what: string, get: () => T | undefined | false, t
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Take every free block of the filesystem at `dir` (fallocate, then small writes for the rest); the files made. */
+export function fillUp(dir: string): string[] {
+  const made: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    const s = statfsSync(dir);
+    const free = s.bfree * s.bsize;
+    if (free < 4096) break;
+    const f = path.join(dir, `filler-${i}`);
+    // A file of all the free space may not fit its own extent blocks: ask for less until it fits.
+    for (let ask = free; ask >= 4096; ask = Math.floor(ask / 2 / 4096) * 4096)
+      if (spawnSync('fallocate', ['-l', String(ask), f]).status === 0) break;
+    made.push(f);
+  }
+  return made;
 }
