@@ -4,13 +4,15 @@
 // checkpoint across a restart. The extension rule is checked against the RFC 6962 vectors.
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../src/audit/checkpoint.js';
 import { parseVerifierKey } from '../src/audit/note.js';
 import { refusalReason } from '../src/notary/extension.js';
-import { copyFixtureRecorder, readyHome, repoRoot, runCli, tempDir } from './helpers/evidock.js';
+import { binPath, copyFixtureRecorder, readyHome, repoRoot, runCli, tempDir } from './helpers/evidock.js';
 import { askNotary, NotaryProcess } from './helpers/notary-process.js';
 
 const tmp = tempDir('evidock-notary-');
@@ -160,4 +162,35 @@ describe('the extension rule against the RFC 6962 consistency vectors', () => {
     }
     expect(checked).toBeGreaterThan(20);
   });
+
+  it('a notary that does not answer: log checkpoint gives up after its timeout, naming it, and the catalog stays writable meanwhile (signing is outside the transaction)', async () => {
+    const home = readyHome(path.join(tmp.dir, 'silent-home'), ['7654321']);
+    const socket = path.join(tmp.dir, 'silent.sock');
+    const peers: net.Socket[] = [];
+    const silent = net.createServer((peer) => {
+      peers.push(peer); // accepts and reads, never answers
+      peer.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(socket, resolve));
+    try {
+      appendFileSync(path.join(home, 'evidock.toml'), `\n[notary]\nsocket = ${JSON.stringify(socket)}\n`);
+      const started = Date.now();
+      const child = spawn(process.execPath, [binPath, '--home', home, 'log', 'checkpoint'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // While the checkpoint waits for the notary, another command writes the catalog (its run is logged).
+      await new Promise((r) => setTimeout(r, 3000));
+      const before = entriesOfType(home, 'verify.run').length;
+      const write = await new Promise<number | null>((resolve) => spawn(process.execPath, [binPath, '--home', home, 'verify', '--quick'], { stdio: 'ignore' }).on('exit', resolve));
+      expect(write).toBe(0);
+      expect(entriesOfType(home, 'verify.run').length).toBe(before + 1);
+      expect(await exited).not.toBe(0);
+      expect(stderr).toMatch(/notary at .*silent\.sock did not answer within 15 s/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(15_000);
+    } finally {
+      for (const p of peers) p.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  }, 240_000);
 });

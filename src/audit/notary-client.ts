@@ -1,8 +1,13 @@
 // The service's one client of the notary (§4a): the only code that talks to its unix socket.
-// Checkpoints are signed inside the catalog's write transaction, which is synchronous, so each
-// request runs in a short child process (node -e) that connects, sends one JSON line and prints
-// the one-line answer. Which socket a home uses is set once, from `[notary] socket`.
+// Asked straight over the socket with node:net, with a timeout (askNotary). A checkpoint is
+// never signed inside the catalog's write transaction: station.ts computes (size, root) in one
+// short transaction, asks the notary with no transaction open, and stores the signed note in a
+// second short transaction that first checks the stored tree still has that root at that size
+// (the log only grows, so nothing may have moved). Callers that cannot wait (the case proofs,
+// which are synchronous) still go through callNotarySync: one short child process per request.
+// Which socket a home uses is set once, from `[notary] socket`.
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { openNote, parseVerifierKey } from './note.js';
@@ -53,8 +58,8 @@ process.stdin.on('end', () => {
 
 type Reply = { ok: boolean; [key: string]: unknown };
 
-/** One request, one answer; NotaryUnavailableError when there is no notary to answer. */
-export function callNotary(socket: string, request: Record<string, unknown>, timeoutMs = 15000): Reply {
+/** One request, one answer, blocking (a child process); NotaryUnavailableError when there is no notary to answer. */
+export function callNotarySync(socket: string, request: Record<string, unknown>, timeoutMs = 15000): Reply {
   const r = spawnSync(process.execPath, ['-e', CHILD, socket], { input: JSON.stringify(request), encoding: 'utf8', timeout: timeoutMs });
   if (r.error) throw new NotaryUnavailableError(`notary at ${socket}: ${r.error.message}`);
   let reply: Reply;
@@ -74,7 +79,7 @@ export interface NotaryStatus {
 }
 
 export function notaryStatus(socket: string): NotaryStatus {
-  const reply = callNotary(socket, { op: 'status' });
+  const reply = callNotarySync(socket, { op: 'status' });
   if (!reply.ok) throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error)}`);
   return reply as unknown as NotaryStatus;
 }
@@ -87,7 +92,7 @@ export function signByNotary(socket: string, checkpoint: Checkpoint, tree: Merkl
   const status = notaryStatus(socket);
   const fromSize = status.last?.size ?? 0;
   const proof = fromSize > 0 && fromSize <= checkpoint.size ? tree.consistencyProof(fromSize, checkpoint.size) : [];
-  const reply = callNotary(socket, {
+  const reply = callNotarySync(socket, {
     op: 'sign',
     origin: checkpoint.origin,
     size: checkpoint.size,
@@ -110,9 +115,71 @@ export interface SealAsk {
   proof: Buffer[];
 }
 
-/** Ask the notary to seal one held original: {sealed} or {refused: its reason}. */
-export function sealByNotary(socket: string, ask: SealAsk): { sealed: true } | { refused: string } {
-  const reply = callNotary(socket, { op: 'seal', ...ask, proof: ask.proof.map((h) => h.toString('base64')) }, 120_000);
+/** One request, one answer over the socket; NotaryUnavailableError when it is down or silent for `timeoutMs`. */
+export function askNotary(socket: string, request: Record<string, unknown>, timeoutMs = 15_000): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    let settled = false;
+    let buffer = '';
+    const sock = net.connect(socket);
+    const finish = (err: Error | null, reply?: Reply) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(reply!);
+    };
+    const timer = setTimeout(() => finish(new NotaryUnavailableError(`notary at ${socket} did not answer within ${timeoutMs / 1000} s; checkpoints are signed when it answers`)), timeoutMs);
+    sock.setEncoding('utf8');
+    sock.on('connect', () => sock.write(JSON.stringify(request) + '\n'));
+    sock.on('data', (d: string) => {
+      buffer += d;
+      const nl = buffer.indexOf('\n');
+      if (nl < 0) return;
+      try {
+        finish(null, JSON.parse(buffer.slice(0, nl)) as Reply);
+      } catch {
+        finish(new NotaryUnavailableError(`notary at ${socket} answered with something that is not JSON`));
+      }
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => finish(new NotaryUnavailableError(`notary at ${socket} is not running (${e.code ?? e.message}); checkpoints are signed when it is back`)));
+    sock.on('close', () => finish(new NotaryUnavailableError(`notary at ${socket} closed the connection without an answer`)));
+  });
+}
+
+export async function notaryStatusAsync(socket: string): Promise<NotaryStatus> {
+  const reply = await askNotary(socket, { op: 'status' });
+  if (!reply.ok) throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error)}`);
+  return reply as unknown as NotaryStatus;
+}
+
+/**
+ * Have the notary sign `checkpoint`, with the consistency proof (from `proofFrom`) from the last
+ * checkpoint it signed (asked first). No catalog transaction is open meanwhile. Returns the note
+ * and the key that signed it; NotaryRefusedError with its reason.
+ */
+export async function signByNotaryAsync(socket: string, checkpoint: Checkpoint, proofFrom: (fromSize: number) => Buffer[]): Promise<{ note: string; publicKey: string }> {
+  const status = await notaryStatusAsync(socket);
+  const fromSize = status.last?.size ?? 0;
+  const proof = fromSize > 0 && fromSize <= checkpoint.size ? proofFrom(fromSize) : [];
+  const reply = await askNotary(socket, {
+    op: 'sign',
+    origin: checkpoint.origin,
+    size: checkpoint.size,
+    root: checkpoint.root.toString('base64'),
+    fromSize,
+    proof: proof.map((h) => h.toString('base64')),
+  });
+  if (reply.refused) throw new NotaryRefusedError(String(reply.reason));
+  if (!reply.ok || typeof reply.note !== 'string') throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error ?? 'no signed note in the answer')}`);
+  const signed = parseCheckpoint(openNote(reply.note, [parseVerifierKey(status.publicKey)]).text);
+  if (signed.size !== checkpoint.size || !signed.root.equals(checkpoint.root)) throw new NotaryUnavailableError(`notary at ${socket} signed another checkpoint than the one asked for`);
+  return { note: reply.note, publicKey: status.publicKey };
+}
+
+/** Ask the notary to seal one held original, over the socket: {sealed} or {refused: its reason}. */
+export async function sealByNotaryAsync(socket: string, ask: SealAsk): Promise<{ sealed: true } | { refused: string }> {
+  const reply = await askNotary(socket, { op: 'seal', ...ask, proof: ask.proof.map((h) => h.toString('base64')) }, 120_000);
   if (reply.refused) return { refused: String(reply.reason) };
   if (!reply.ok) throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error)}`);
   return { sealed: true };

@@ -14,7 +14,7 @@ import { exportEntries } from './export-rows.js';
 import { signingKey } from './key-life.js';
 import { rotationEntries } from './key-history.js';
 import { appendAuditEntry, currentActor, type Actor } from './log.js';
-import { NotaryRefusedError, notarySocket, notaryStatus, signByNotary } from './notary-client.js';
+import { NotaryRefusedError, notarySocket, notaryStatus, notaryStatusAsync, signByNotary, signByNotaryAsync } from './notary-client.js';
 import { ProofError, verifyInclusion, leafHash, HASH_SIZE } from './merkle.js';
 import { NoteError, formatVerifierKey, parseVerifierKey, verifierOf } from './note.js';
 import { rangeProof } from './range.js';
@@ -47,6 +47,8 @@ export function checkpointsDir(homeDir: string): string {
  * Sign a checkpoint of the log as it is now, record it in the catalog and write it as a
  * write-once file. Runs under the catalog's write lock so the size is the committed size. With a
  * notary configured the notary signs it; its refusal is recorded (notary.refused) and thrown.
+ * Synchronous, for callers that cannot wait (the case proofs): with a notary it holds the write
+ * lock while it asks; everything that can wait uses writeCheckpointAsync.
  */
 export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = new Date()): CheckpointRow {
   const notary = notarySocket(st.homeDir);
@@ -67,25 +69,79 @@ export function writeCheckpoint(db: Db, st: StationRef, reason: string, now = ne
         return err;
       }
     }
-    const dir = checkpointsDir(st.homeDir);
-    if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
-      keepOwnerOfFolder(dir, st.homeDir);
-    }
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    let name = `${String(size).padStart(12, '0')}-${stamp}-${reason}.checkpoint`;
-    for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${String(size).padStart(12, '0')}-${stamp}-${reason}-${i}.checkpoint`;
-    writeNewFileDurably(path.join(dir, name), note);
-    keepOwnerOfFolder(path.join(dir, name), st.homeDir);
-    const created_at = now.toISOString();
-    const info = db
-      .prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(size, root, note, reason, created_at, path.join('checkpoints', name));
-    return { id: Number(info.lastInsertRowid), size, root, note, reason, created_at, file: path.join('checkpoints', name) };
+    return storeCheckpoint(db, st, { size, root, note, reason, now });
   });
   const done = db.inTransaction ? run() : run.immediate();
   if (done instanceof NotaryRefusedError) throw done;
   return done;
+}
+
+/** The signed checkpoint written as a write-once file and recorded in the catalog (inside the caller's transaction). */
+function storeCheckpoint(db: Db, st: StationRef, c: { size: number; root: Buffer; note: string; reason: string; now: Date }): CheckpointRow {
+  const { size, root, note, reason, now } = c;
+  const dir = checkpointsDir(st.homeDir);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    keepOwnerOfFolder(dir, st.homeDir);
+  }
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  let name = `${String(size).padStart(12, '0')}-${stamp}-${reason}.checkpoint`;
+  for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${String(size).padStart(12, '0')}-${stamp}-${reason}-${i}.checkpoint`;
+  writeNewFileDurably(path.join(dir, name), note);
+  keepOwnerOfFolder(path.join(dir, name), st.homeDir);
+  const created_at = now.toISOString();
+  const info = db
+    .prepare('INSERT INTO audit_checkpoints (size, root, note, reason, created_at, file) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(size, root, note, reason, created_at, path.join('checkpoints', name));
+  return { id: Number(info.lastInsertRowid), size, root, note, reason, created_at, file: path.join('checkpoints', name) };
+}
+
+/**
+ * writeCheckpoint without holding the catalog while the notary is asked: (size, root) computed
+ * in one short write transaction, signed over the socket with no transaction open (ingest
+ * commits meanwhile), stored in a second short transaction after checking the stored tree
+ * still has that root at that size. Without a notary the local key signs as writeCheckpoint does.
+ */
+export async function writeCheckpointAsync(db: Db, st: StationRef, reason: string, now = new Date()): Promise<CheckpointRow> {
+  const notary = notarySocket(st.homeDir);
+  if (notary === undefined || db.inTransaction) return writeCheckpoint(db, st, reason, now);
+  const head = db.transaction(() => {
+    const tree = catchUpTree(db);
+    return { size: tree.size, root: tree.root() };
+  }).immediate();
+  let note: string;
+  try {
+    note = (await signByNotaryAsync(notary, { origin: st.stationId, ...head }, (fromSize) => auditTree(db, head.size).consistencyProof(fromSize, head.size))).note;
+  } catch (err) {
+    if (err instanceof NotaryRefusedError) {
+      db.transaction(() =>
+        appendAuditEntry(db, { type: 'notary.refused', data: { size: head.size, root: head.root.toString('base64'), reason: err.reason, checkpointReason: reason }, actor: st.actor ?? currentActor('cli') }),
+      )();
+    }
+    throw err;
+  }
+  return db.transaction(() => {
+    const tree = auditTree(db);
+    if (tree.size < head.size || !tree.root(head.size).equals(head.root)) {
+      throw new CheckpointError(`the stored log changed under the checkpoint while the notary signed it (size ${head.size}): not stored; run \`evidock catalog check\``);
+    }
+    return storeCheckpoint(db, st, { ...head, note, reason, now });
+  }).immediate();
+}
+
+/** checkpointIfChanged, signing with writeCheckpointAsync (the daemon's periodic checkpoint). */
+export async function checkpointIfChangedAsync(db: Db, st: StationRef, reason: string): Promise<CheckpointRow | undefined> {
+  const last = latestCheckpoint(db);
+  const size = (db.prepare('SELECT COUNT(*) AS n FROM audit_entries').get() as { n: number }).n;
+  if (last && last.size === size) return undefined;
+  return writeCheckpointAsync(db, st, reason);
+}
+
+/** signingVerifierKeyText, asking the notary over the socket without blocking. */
+export async function signingVerifierKeyTextAsync(db: Db, st: StationRef): Promise<string> {
+  const notary = notarySocket(st.homeDir);
+  if (notary !== undefined) return (await notaryStatusAsync(notary)).publicKey;
+  return signingVerifierKeyText(db, st);
 }
 
 /**
@@ -166,8 +222,8 @@ export async function exportLog(db: Db, st: StationRef, opts: ExportOptions): Pr
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`export directory ${opts.out} is not empty; choose a new one`);
   const signedAlready = opts.readOnly ? newestCheckpointWithin(db) : undefined;
   if (opts.readOnly && !signedAlready) throw new Error('no signed checkpoint to export up to yet; run the export as the service user, or wait for the daemon\'s next checkpoint');
-  const verifierKey = opts.readOnly ? opts.readOnly.publicKey : signingVerifierKeyText(db, st);
-  const cp = signedAlready ?? writeCheckpoint(db, st, 'export');
+  const verifierKey = opts.readOnly ? opts.readOnly.publicKey : await signingVerifierKeyTextAsync(db, st);
+  const cp = signedAlready ?? (await writeCheckpointAsync(db, st, 'export'));
   const tree = opts.readOnly ? auditTree(db) : catchUpTree(db);
   const size = cp.size;
   // The time range maps to a contiguous run of sequence numbers.

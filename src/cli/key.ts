@@ -10,7 +10,7 @@ import { loadJournal } from '../audit/rebuild.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
 import { appendAuditEntry } from '../audit/log.js';
 import { formatVerifierKey, parseVerifierKey, verifierOf, type Verifier } from '../audit/note.js';
-import { notarySocket, notaryStatus } from '../audit/notary-client.js';
+import { notarySocket, notaryStatusAsync } from '../audit/notary-client.js';
 import { loadConfig } from '../home.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, globalOptions, loadHomeConfig, openCli, printJson } from './context.js';
 import { checkBucketForInit } from './init-bucket.js';
@@ -59,9 +59,9 @@ export function registerKey(program: Command): void {
     .description('print the public verifier key that signs (what `evidock log verify --key` takes); exit 1 if station.pub is not it or the newest checkpoint is signed by another key')
     .option('--history', 'also list every key this station signed with and from which log size (old keys are kept, public part)')
     .option('--json', 'print it as JSON')
-    .action((opts: { json?: boolean; history?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean; history?: boolean }, cmd: Command) => {
       const { config, home } = loadHomeConfig(cmd);
-      const fromNotary = notaryKey(home.dir);
+      const fromNotary = await notaryKey(home.dir);
       const found = fromNotary?.verifier ? { verifier: fromNotary.verifier, from: fromNotary.from, problems: [] as string[] } : stationVerifier(home.dir, config.station.id);
       if ('problem' in found) throw new CliError(found.problem, EXIT_USAGE);
       const vkey = formatVerifierKey(found.verifier);
@@ -126,11 +126,11 @@ function newestCheckpointFile(dir: string): string | undefined {
  * With a notary configured, the key that signs is the one it answers with; when it cannot be
  * asked (down, or this user may not use its socket) a note says so and station.pub is used.
  */
-function notaryKey(homeDir: string): { verifier?: Verifier; from?: string; note?: string } | undefined {
+async function notaryKey(homeDir: string): Promise<{ verifier?: Verifier; from?: string; note?: string } | undefined> {
   const socket = notarySocket(homeDir);
   if (socket === undefined) return undefined;
   try {
-    return { verifier: parseVerifierKey(notaryStatus(socket).publicKey), from: `the notary at ${socket}` };
+    return { verifier: parseVerifierKey((await notaryStatusAsync(socket)).publicKey), from: `the notary at ${socket}` };
   } catch (err) {
     return { note: `could not ask the notary which key it signs with (${(err as Error).message}); printing station.pub, checked against the newest checkpoint` };
   }

@@ -7,7 +7,7 @@ import { verifyExport } from '../audit/export.js';
 import { keyPaths, stationVerifier } from '../audit/keys.js';
 import { formatVerifierKey } from '../audit/note.js';
 import { appendAuditEntry, countAuditEntries, iterateAuditEntries } from '../audit/log.js';
-import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpoint } from '../audit/station.js';
+import { exportLog, inclusionBundle, verifyInclusionBundle, writeCheckpointAsync } from '../audit/station.js';
 import { catalogTaskRunner } from '../store/catalog.js';
 import { CliError, EXIT_PROBLEM, EXIT_USAGE, openCli, printJson, type CliContext } from './context.js';
 import { registerLogRepair } from './log-repair.js';
@@ -208,7 +208,7 @@ export function registerLog(program: Command): void {
       const cli = openCli(cmd);
       try {
         assertStationIdMatchesKey(cli.config, cli.home);
-        const cp = writeCheckpoint(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, 'manual');
+        const cp = await writeCheckpointAsync(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, 'manual');
         const witnessed = await witnessLog(cli);
         if (opts.json) printJson({ size: cp.size, root: cp.root.toString('base64'), file: cp.file, note: cp.note, witnessed });
         else process.stdout.write(cp.note + `(kept in ${cp.file})\n` + (witnessed ? `witnessed in ${witnessed.where}: ${witnessed.put.length} new file(s)\n` : ''));

@@ -1,18 +1,18 @@
 // The notary's line in `evidock status`: none configured (the service signs with its own key and
 // seals nothing), configured and answering (its key, the last size it signed), or configured and
 // down (signing waits for it; ingest goes on). Asks the notary itself, not a file.
-import { notarySocket, notaryStatus } from '../audit/notary-client.js';
+import { notarySocket, notaryStatusAsync } from '../audit/notary-client.js';
 
 export type NotaryState =
   | { state: 'not configured' }
   | { state: 'up'; socket: string; publicKey: string; lastSignedSize: number | null }
   | { state: 'down'; socket: string; problem: string };
 
-export function notaryState(homeDir: string): NotaryState {
+export async function notaryState(homeDir: string): Promise<NotaryState> {
   const socket = notarySocket(homeDir);
   if (socket === undefined) return { state: 'not configured' };
   try {
-    const s = notaryStatus(socket);
+    const s = await notaryStatusAsync(socket);
     return { state: 'up', socket, publicKey: s.publicKey, lastSignedSize: s.last?.size ?? null };
   } catch (err) {
     return { state: 'down', socket, problem: (err as Error).message };

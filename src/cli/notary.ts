@@ -50,13 +50,13 @@ export function registerNotary(program: Command): void {
     .command('seal')
     .description('hand every held original not yet sealed to the notary now (the daemon does it after each checkpoint); exit 1 if one is refused')
     .option('--json', 'print the result as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
         const socket = notarySocket(cli.home.dir);
         if (socket === undefined) throw new CliError('no notary configured ([notary] socket): nothing can be sealed', EXIT_USAGE);
         if (cli.config.store.backend !== 'local') throw new CliError('the s3 store is sealed by Object Lock, not by the notary', EXIT_USAGE);
-        const pass = sealHeldOriginals(cli.db, cli.home.store, socket, cli.actor);
+        const pass = await sealHeldOriginals(cli.db, cli.home.store, socket, cli.actor);
         if (opts.json) printJson(pass);
         else {
           process.stdout.write(`sealed ${pass.sealed.length}, already sealed ${pass.alreadySealed}, waiting for the next checkpoint ${pass.waiting.length}, refused ${pass.refused.length}\n`);

@@ -31,7 +31,7 @@ export function registerStatus(program: Command): void {
     .description('what is held, sessions running, docks and their slots, last problems')
     .option('--json', 'print as JSON')
     .option('--problems <n>', 'how many recent problems to list', '10')
-    .action((opts: { json?: boolean; problems: string }, cmd: Command) => {
+    .action(async (opts: { json?: boolean; problems: string }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
         const held = countOriginals(cli.db);
@@ -56,7 +56,7 @@ export function registerStatus(program: Command): void {
           calendar,
           rules,
           cases: caseFilingSummary(cli.db, stationToday(cli.config.station.timezone)),
-          notary: notaryState(cli.home.dir),
+          notary: await notaryState(cli.home.dir),
           originalsRefusedSealing: originalsRefusedSealing(cli.db),
         };
         const storeWarnings = storeConfigWarnings(cli.config.store);

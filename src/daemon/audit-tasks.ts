@@ -1,10 +1,12 @@
 // The daemon's audit schedules: a signed checkpoint every audit.checkpoint_minutes (when the log
-// grew), journal sealing, and rolling fixity: every held original re-hashed at least every
+// grew), and soon after a docking's holds commit when a notary seals (sealSoon: at most once per
+// 30 s, off the hold's path, so an original is sealed within about a minute), journal sealing, and rolling fixity: every held original re-hashed at least every
 // audit.reverify_days, one object at a time, rate-limited and paused while a recorder is being
 // ingested, so it never starves ingest.
 import type { Logger } from 'pino';
 import { appendAuditEntry, flushAuditJournal, type Actor } from '../audit/log.js';
-import { checkpointIfChanged } from '../audit/station.js';
+import { checkpointIfChangedAsync } from '../audit/station.js';
+import { notarySocket } from '../audit/notary-client.js';
 import { filesToWitness } from '../audit/witness.js';
 import type { Config } from '../config.js';
 import type { Home } from '../home.js';
@@ -27,6 +29,8 @@ export interface AuditTaskContext {
 
 export interface AuditTasks {
   stop(): Promise<void>;
+  /** Holds were committed: with a notary sealing a local store, checkpoint and seal soon (debounced). */
+  sealSoon(): void;
   /** Run one rolling-verification pass now (tests). */
   reverifyOnce(): Promise<number>;
 }
@@ -52,16 +56,21 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
       .catch((err) => logger.warn({ err: (err as Error).message, where: w.where() }, 'cannot witness the log now; retried at the next checkpoint'))
       .finally(() => (witnessing = undefined));
   };
-  const checkpoint = () => {
-    try {
-      flushAuditJournal(db); // also seals finished days
-      const cp = checkpointIfChanged(db, st, 'hourly');
-      if (cp) logger.info({ size: cp.size, file: cp.file }, 'signed checkpoint');
-    } catch (err) {
-      logger.error({ err }, 'cannot write the periodic checkpoint');
-    }
-    sealCatchUp(ctx);
-    witness();
+  // One checkpoint (and seal pass) at a time: a notary slow to answer never stacks them up.
+  let checkpointing: Promise<void> | undefined;
+  const checkpoint = (reason = 'hourly') => {
+    if (checkpointing) return;
+    checkpointing = (async () => {
+      try {
+        flushAuditJournal(db); // also seals finished days
+        const cp = await checkpointIfChangedAsync(db, st, reason);
+        if (cp) logger.info({ size: cp.size, file: cp.file }, 'signed checkpoint');
+      } catch (err) {
+        logger.error({ err }, 'cannot write the periodic checkpoint');
+      }
+      if (db.open && !controller.signal.aborted) await sealCatchUp(ctx, controller.signal);
+      witness();
+    })().finally(() => (checkpointing = undefined));
   };
   if (originals.witness) {
     const first = setTimeout(witness, 10_000); // what an earlier run left unwitnessed
@@ -69,7 +78,7 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
     timers.push(first);
   }
   if (config.audit.checkpoint_minutes > 0) {
-    const t = setInterval(checkpoint, config.audit.checkpoint_minutes * 60_000);
+    const t = setInterval(() => checkpoint(), config.audit.checkpoint_minutes * 60_000);
     t.unref();
     timers.push(t);
   }
@@ -137,11 +146,31 @@ export function startAuditTasks(ctx: AuditTaskContext): AuditTasks {
     timers.push(t);
   }
 
+  // Sealing soon after holds: one checkpoint and seal pass at most every SEAL_SOON_MS; holds that
+  // commit while one runs get the next.
+  const SEAL_SOON_MS = 30_000;
+  let lastSoon = 0;
+  let soonTimer: NodeJS.Timeout | undefined;
+  const sealSoon = () => {
+    if (soonTimer || controller.signal.aborted || notarySocket(home.dir) === undefined || config.store.backend !== 'local') return;
+    const delay = Math.max(1000, lastSoon + SEAL_SOON_MS - Date.now());
+    soonTimer = setTimeout(() => {
+      soonTimer = undefined;
+      if (checkpointing) return void checkpointing.then(sealSoon);
+      lastSoon = Date.now();
+      checkpoint('sealing');
+    }, delay);
+    soonTimer.unref();
+  };
+
   return {
+    sealSoon,
     async stop() {
       controller.abort();
+      if (soonTimer) clearTimeout(soonTimer);
       for (const t of timers) clearInterval(t);
       await running; // a witness upload in flight is not awaited: a hung bucket must not hold up a stop
+      await checkpointing; // bounded by the notary's timeout; a seal pass stops between originals
     },
     reverifyOnce: () => {
       if (running) return running;

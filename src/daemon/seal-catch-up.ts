@@ -9,11 +9,11 @@ import type { Home } from '../home.js';
 import { sealHeldOriginals } from '../ingest/seal-held.js';
 import type { Db } from '../store/catalog.js';
 
-export function sealCatchUp(ctx: { db: Db; config: Config; home: Home; logger: Logger; actor: Actor }): void {
+export async function sealCatchUp(ctx: { db: Db; config: Config; home: Home; logger: Logger; actor: Actor }, signal?: AbortSignal): Promise<void> {
   const socket = notarySocket(ctx.home.dir);
   if (socket === undefined || ctx.config.store.backend !== 'local') return;
   try {
-    const pass = sealHeldOriginals(ctx.db, ctx.home.store, socket, ctx.actor);
+    const pass = await sealHeldOriginals(ctx.db, ctx.home.store, socket, ctx.actor, signal);
     if (pass.sealed.length || pass.refused.length) ctx.logger.info({ sealed: pass.sealed.length, waiting: pass.waiting.length }, 'sealed held originals');
     for (const r of pass.refused) ctx.logger.error({ evidence: r.evidenceNumber, reason: r.reason }, 'the notary refused to seal a held original');
   } catch (err) {

@@ -6,7 +6,7 @@ import { createStationKeyOnce } from '../audit/key-life.js';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { appendAuditEntry, currentActor } from '../audit/log.js';
-import { writeCheckpoint } from '../audit/station.js';
+import { writeCheckpointAsync } from '../audit/station.js';
 import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
 import { ConfigError, type Config } from '../config.js';
 import { loadConfig, prepareHome, type Home, type LoadOptions } from '../home.js';
@@ -246,7 +246,10 @@ export class Daemon {
       takePlace: () => this.takeIngestPlace(),
     })
       .then(
-        (result) => result?.summary,
+        (result) => {
+          if (result?.summary.held) this.auditTasks?.sealSoon(); // sealed within about a minute, not at the next hourly checkpoint
+          return result?.summary;
+        },
         (err) => {
           this.logger.error({ err, slot: e.slot }, 'ingest failed for this recorder; other slots keep working');
           return undefined;
@@ -284,7 +287,7 @@ export class Daemon {
       await this.auditTasks?.stop();
       station.db.transaction(() => appendAuditEntry(station.db, { type: 'daemon.stopped', data: { pid: process.pid, reason }, actor: station.ctx.actor }))();
       try {
-        writeCheckpoint(station.db, { homeDir: this.home.dir, stationId: this.config.station.id, actor: station.ctx.actor }, 'shutdown');
+        await writeCheckpointAsync(station.db, { homeDir: this.home.dir, stationId: this.config.station.id, actor: station.ctx.actor }, 'shutdown');
       } catch (err) {
         this.logger.error({ err }, 'cannot write the shutdown checkpoint');
       }

@@ -4,7 +4,7 @@
 // audit entry. Originals held after that checkpoint wait for the next one.
 import path from 'node:path';
 import { appendAuditEntry, type Actor } from '../audit/log.js';
-import { notaryStatus, sealByNotary } from '../audit/notary-client.js';
+import { notaryStatusAsync, sealByNotaryAsync } from '../audit/notary-client.js';
 import { sealRefusalLogged } from '../audit/seal-refusals.js';
 import { auditTree } from '../audit/tree-store.js';
 import { immutablePaths } from '../lib/file-flags.js';
@@ -20,14 +20,15 @@ export interface SealPass {
   refused: { evidenceNumber: string; reason: string }[];
 }
 
-export function sealHeldOriginals(db: Db, storeRoot: string, socket: string, actor: Actor): SealPass {
+export async function sealHeldOriginals(db: Db, storeRoot: string, socket: string, actor: Actor, signal?: AbortSignal): Promise<SealPass> {
   const pass: SealPass = { sealed: [], alreadySealed: 0, waiting: [], refused: [] };
-  const lastSize = notaryStatus(socket).last?.size ?? 0;
+  const lastSize = (await notaryStatusAsync(socket)).last?.size ?? 0;
   const tree = auditTree(db);
   const rows = [...listOriginals(db)];
   const contentOf = (r: { object_path: string; content_path: string }) => path.join(storeRoot, r.object_path, r.content_path);
   const immutable = immutablePaths(rows.map(contentOf));
   for (const row of rows) {
+    if (signal?.aborted || !db.open) break;
     if (immutable.has(contentOf(row))) {
       pass.alreadySealed++;
       continue;
@@ -37,7 +38,7 @@ export function sealHeldOriginals(db: Db, storeRoot: string, socket: string, act
       pass.waiting.push(row.evidence_number);
       continue;
     }
-    const answer = sealByNotary(socket, { objectDir: row.object_path, contentPath: row.content_path, seq: held.seq, entry: held.entry, proof: tree.inclusionProof(held.seq, lastSize) });
+    const answer = await sealByNotaryAsync(socket, { objectDir: row.object_path, contentPath: row.content_path, seq: held.seq, entry: held.entry, proof: tree.inclusionProof(held.seq, lastSize) });
     if ('refused' in answer) {
       pass.refused.push({ evidenceNumber: row.evidence_number, reason: answer.refused });
       // Logged once per original and reason: a refusal that stands is not logged again at every pass.

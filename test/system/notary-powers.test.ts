@@ -3,10 +3,11 @@
 // notary runs with only CAP_LINUX_IMMUTABLE, CAP_CHOWN and CAP_FOWNER; the service user cannot
 // open a sealed original for writing, chmod, rename or delete it, cannot read the signing key;
 // an original changed before sealing is refused; a checkpoint over a rewritten history is refused
-// by the notary and logged on both sides; verify still passes on sealed objects.
-import { execFileSync, spawnSync } from 'node:child_process';
+// by the notary and logged on both sides; verify still passes on sealed objects; the daemon
+// seals a docked recorder's originals soon after they are held, with no `notary seal` by hand.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +161,55 @@ describe.skipIf(missing.length > 0)('the notary as its own user: sealed original
     expect(JSON.parse(status.stdout).originalsRefusedSealing).toBe(1);
     expect(cliAs(SERVICE, ['--home', home, 'status']).stdout).toMatch(/^sealing: the notary refused 1 original\(s\)/m);
   }, 240_000);
+
+  it('the daemon seals a docked recorder\'s originals soon after they are held, with no `notary seal` run by hand', async () => {
+    const db = path.join(home, 'catalog.sqlite');
+    const originals = () =>
+      execFileSync('sqlite3', [db, "SELECT evidence_number || '|' || object_path || '/' || content_path FROM originals"], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const before = new Set(originals());
+    const daemon = spawn('setpriv', [`--reuid=${SERVICE}`, `--regid=${SERVICE}`, '--init-groups', '--', process.execPath, binPath, '--home', home, 'daemon'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: '/', CI: 'true', EVIDOCK_WEB_LISTEN: '127.0.0.1:0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    daemon.stdout!.on('data', (d) => (out += d));
+    daemon.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise((resolve) => daemon.on('exit', resolve));
+    try {
+      const docks = path.join(home, 'docks');
+      const until = async (what: string, ok: () => boolean, ms: number) => {
+        const end = Date.now() + ms;
+        while (!ok()) {
+          if (Date.now() > end) throw new Error(`timed out waiting for ${what}; daemon said:\n${out.slice(-3000)}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      };
+      await until('the daemon to start', () => out.includes('evidock daemon ready') && existsSync(docks), 120_000);
+      // Staged on the same filesystem, then renamed in: an atomic dock.
+      const staged = copyFixtureRecorder('A9K3F20', path.join(mnt, 'staged-A9K3F20'));
+      execFileSync('chmod', ['-R', 'a+rX', staged]);
+      const docked = Date.now();
+      renameSync(staged, path.join(docks, 'A9K3F20'));
+      let fresh: string[][] = [];
+      await until('the docked recorder to be held', () => (fresh = originals().filter((o) => !before.has(o)).map((o) => o.split('|'))).length > 0, 180_000);
+      await until(
+        'the held originals to be sealed',
+        () => fresh.every(([, rel]) => statSync(path.join(home, 'store', rel)).uid === 0),
+        180_000,
+      );
+      const seconds = (Date.now() - docked) / 1000;
+      console.log(`sealed ${fresh.length} original(s) ${seconds.toFixed(1)} s after docking (no \`notary seal\` by hand)`);
+      for (const [ev] of fresh) {
+        const sealed = execFileSync('sqlite3', [db, `SELECT count(*) FROM audit_entries WHERE type = 'original.sealed' AND json_extract(entry, '$.data.evidenceNumber') = '${ev}'`], { encoding: 'utf8' }).trim();
+        expect(sealed, ev).toBe('1');
+      }
+      expect(tryAs(SERVICE, `require('fs').appendFileSync(${JSON.stringify(path.join(home, 'store', fresh[0][1]))}, 'x')`)).toMatch(/^E(PERM|ACCES)$/);
+    } finally {
+      daemon.kill('SIGTERM');
+      await exited;
+    }
+  }, 600_000);
 
   it('a checkpoint over a rewritten history is refused by the notary and logged', () => {
     const forged = createHash('sha256').update(Buffer.from([0])).update('forged').digest('hex');
