@@ -1,13 +1,19 @@
 // Issue 14: holding a 1 GiB original on S3 Object Lock (a one-node Ceph RGW on memstore, started
 // here with test/system/harness/ceph-up.sh) against the naive way to be sure: `s3cmd put` of the
 // same file, then a separate `s3cmd get ... - | sha256sum`. evidock's hold is upload (Content-MD5
-// per part, 3 parts in flight) + COMPLIANCE lock + read back and re-hash + catalog commit; peak
-// RSS at 256 MiB and 1 GiB shows memory does not grow with the file. Needs root, Ceph and s3cmd.
+// per part, 4 parts in flight) + COMPLIANCE lock + read back (ranged GETs, 4 in flight, hashed on
+// the hashing thread) + catalog commit, each phase's seconds printed; peak RSS at 256 MiB and
+// 1 GiB shows memory does not grow with the file; the CPU seconds of evidock, s3cmd and the
+// gateway (radosgw + ceph-osd) show who waits on whom, the load averages how busy the machine
+// was. Needs root, Ceph and s3cmd. S3_BENCH_MIB=64,256 picks other sizes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fmt, makeFile, MiB, repoRoot, tempDir, timeShell } from './lib.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const RUNS = 3;
 const HARNESS = path.join(repoRoot, 'test', 'system', 'harness');
@@ -28,6 +34,30 @@ function missing() {
   for (const bin of ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 's3cmd']) if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) out.push(bin);
   return out;
 }
+
+/** CPU seconds used so far by the Ceph daemons the harness started (their pid files under $D/run). */
+function cephCpuSeconds(dir) {
+  let ticks = 0;
+  for (const f of readdirSync(path.join(dir, 'run')).filter((n) => n.endsWith('.pid'))) {
+    try {
+      const stat = readFileSync(`/proc/${readFileSync(path.join(dir, 'run', f), 'utf8').trim()}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // a daemon that is gone uses no more CPU
+    }
+  }
+  return ticks / 100;
+}
+
+/** CPU seconds of this process's reaped children (the shell, s3cmd and sha256sum of the naive pair). */
+function childCpuSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 export default async function s3Bench() {
   const lacking = missing();
@@ -59,32 +89,46 @@ export default async function s3Bench() {
     await c.send(new CreateBucketCommand({ Bucket: 'evidence', ObjectLockEnabledForBucket: true }));
     c.destroy();
     timeShell(`${s3cmd} mb s3://plain`);
-    for (const sizeMiB of [256, 1024]) {
+    const sizes = (process.env.S3_BENCH_MIB ?? '256,1024').split(',').map(Number);
+    for (const sizeMiB of sizes) {
       const file = path.join(tmp.dir, `clip-${sizeMiB}.mp4`);
       makeFile(file, sizeMiB * MiB);
       const t = { ev: [], naive: [] };
+      const cpu = { ev: [], evCeph: [], naive: [], naiveCeph: [] };
+      const phases = [];
       let rss = 0;
+      const loadBefore = load();
       const contenders = [
         () => {
           const home = path.join(tmp.dir, `home-${Date.now()}`);
           mkdirSync(home);
+          const ceph0 = cephCpuSeconds(ceph);
           const out = execFileSync(process.execPath, [path.join(repoRoot, 'bench', 's3-hold-child.js'), file, home, endpoint, 'evidence', `bench-${Date.now()}`], { env: evEnv, encoding: 'utf8' });
           const r = JSON.parse(out.trim().split('\n').pop());
           t.ev.push(r.seconds);
+          cpu.ev.push(r.cpuSeconds);
+          cpu.evCeph.push(cephCpuSeconds(ceph) - ceph0);
+          phases.push(r.phases);
           rss = Math.max(rss, r.maxRssKiB);
           rmSync(home, { recursive: true, force: true });
         },
         () => {
+          const ceph0 = cephCpuSeconds(ceph);
+          const own0 = childCpuSeconds();
           t.naive.push(timeShell(`${s3cmd} put '${file}' s3://plain/clip && ${s3cmd} get s3://plain/clip - | sha256sum >/dev/null`));
+          cpu.naiveCeph.push(cephCpuSeconds(ceph) - ceph0);
+          cpu.naive.push(childCpuSeconds() - own0);
           timeShell(`${s3cmd} del s3://plain/clip`);
         },
       ];
       for (let r = 0; r < RUNS; r++) for (let k = 0; k < contenders.length; k++) contenders[(r + k) % contenders.length]();
       const med = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
       const line = (name, a) => `  ${name.padEnd(34)} median ${fmt(med(a), 2)} s  ${fmt(sizeMiB / med(a))} MiB/s   (runs: ${a.map((x) => fmt(x, 2)).join(' ')})`;
-      console.log(`${sizeMiB} MiB on Ceph RGW (memstore, one node), ${RUNS} runs each, order rotated:`);
-      console.log(line('s3cmd put + s3cmd get | sha256sum', t.naive));
-      console.log(line('evidock hold (upload+lock+read back)', t.ev) + `  peak RSS ${fmt(rss / 1024)} MiB`);
+      console.log(`${sizeMiB} MiB on Ceph RGW (memstore, one node), ${RUNS} runs each, order rotated; load average before ${loadBefore}, after ${load()}:`);
+      console.log(line('s3cmd put + s3cmd get | sha256sum', t.naive) + `  CPU: s3cmd+sha256sum ${fmt(med(cpu.naive))} s, gateway ${fmt(med(cpu.naiveCeph))} s`);
+      console.log(line('evidock hold (upload+lock+read back)', t.ev) + `  peak RSS ${fmt(rss / 1024)} MiB  CPU: evidock ${fmt(med(cpu.ev))} s, gateway ${fmt(med(cpu.evCeph))} s`);
+      const names = [...new Set(phases.flatMap((p) => Object.keys(p)))];
+      console.log(`    where the hold's time goes (median s; small files overlap the content's read-back): ${names.map((n) => `${n} ${fmt(med(phases.map((p) => p[n] ?? 0)), 2)}`).join(', ')}`);
       console.log(`  ratio ${fmt(med(t.naive) / med(t.ev), 2)}x (target >= 1.5)`);
       rmSync(file, { force: true });
     }

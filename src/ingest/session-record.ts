@@ -137,5 +137,7 @@ export function heldEntryData(o: OriginalRow, held: HeldObjectFacts): Record<str
     heldAt: o.held_at,
     // provenance.json (attribution, recording time, media facts) is bound to the log by its digest.
     provenanceSha256: held.provenanceSha256,
+    // s3: the bucket version of each file held, so a catalog rebuilt from the bucket still names it.
+    ...(held.s3Versions ? { s3Versions: held.s3Versions } : {}),
   };
 }

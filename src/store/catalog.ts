@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { migrations as coreMigrations, type Migration } from './migrations.js';
 import { caseMigrations } from './cases-schema.js';
+import { s3Migrations } from './s3-schema.js';
 
-const allMigrations = [...coreMigrations, ...caseMigrations];
+const allMigrations = [...coreMigrations, ...caseMigrations, ...s3Migrations];
 
 export type Db = Database.Database;
 

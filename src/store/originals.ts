@@ -50,6 +50,8 @@ export interface HoldRequest {
 export interface HeldObjectFacts {
   /** SHA-256 of the object's provenance.json. */
   provenanceSha256: string;
+  /** s3 backend: the version id each file of the object was held as, by its path in the object. */
+  s3Versions?: Record<string, string>;
 }
 
 export type HoldOutcome =

@@ -147,7 +147,7 @@ export class S3Bucket {
   async putObject(key: string, body: Buffer, lock: { mode: LockMode; until: Date }, metadata?: Record<string, string>): Promise<{ etag: string; versionId?: string }> {
     const r = await this.call(`putting ${key}`, () =>
       this.c.send(
-        new this.m.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata }),
+        unsignedPayload(new this.m.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length, ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: lock.until, Metadata: metadata })),
       ),
     );
     return { etag: unquote(r.ETag), versionId: r.VersionId };
@@ -173,9 +173,11 @@ export class S3Bucket {
     return r.UploadId;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<string> {
+  /** One part with its Content-MD5 (`md5`, the part's digest when the caller has it already: not computed twice). */
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal, md5?: Buffer): Promise<string> {
+    const contentMd5 = md5 ? md5.toString('base64') : md5Base64(body);
     const r = await this.call(`uploading part ${partNumber} of ${key}`, () =>
-      this.c.send(new this.m.UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: md5Base64(body), ContentLength: body.length }), { abortSignal: signal }),
+      this.c.send(unsignedPayload(new this.m.UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: contentMd5, ContentLength: body.length })), { abortSignal: signal }),
     );
     return unquote(r.ETag);
   }
@@ -250,13 +252,35 @@ export class S3Bucket {
     return r.Body as Readable;
   }
 
+  /**
+   * Bytes [start, end] of a version, as a stream, with the object's whole size as the service
+   * states it in Content-Range (so a reader in ranges knows where the object ends).
+   */
+  async getRange(key: string, versionId: string | undefined, start: number, end: number, signal?: AbortSignal): Promise<{ body: Readable; total: number; length: number }> {
+    const r = await this.call(`reading bytes ${start}-${end} of ${key}`, () =>
+      this.c.send(new this.m.GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end}` }), { abortSignal: signal }),
+    );
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(r.ContentRange ?? '');
+    if (!range || Number(range[1]) !== start) {
+      (r.Body as Readable | undefined)?.destroy?.();
+      throw new S3Failure(`reading bytes ${start}-${end} of ${key}: the service answered the range "${r.ContentRange ?? 'none'}"`, 'BadRange');
+    }
+    return { body: r.Body as Readable, total: Number(range[3]), length: Number(range[2]) - start + 1 };
+  }
+
   async getBuffer(key: string, versionId?: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const c of await this.get(key, versionId)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
   }
 
-  /** Every version and delete marker under a prefix, oldest first per key. */
+  /** Whether any version or delete marker is under a prefix (one listing of one key). */
+  async hasAnyUnder(prefix: string): Promise<boolean> {
+    const r = await this.call(`listing the objects under ${prefix}`, () => this.c.send(new this.m.ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 })));
+    return (r.Versions?.length ?? 0) + (r.DeleteMarkers?.length ?? 0) > 0;
+  }
+
+  /** Every version and delete marker under a prefix, newest first per key. */
   async *versions(prefix: string): AsyncGenerator<ObjectVersion> {
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
@@ -277,6 +301,23 @@ export class S3Bucket {
       versionIdMarker = r.NextVersionIdMarker;
     }
   }
+}
+
+/**
+ * Signs an upload's headers but not its body ("UNSIGNED-PAYLOAD", what the SDK does over HTTPS
+ * anyway): otherwise, over plain HTTP, the SDK hashes every byte with SHA-256 for the signature
+ * and the gateway hashes it again to check it, a third and fourth pass over each original. The
+ * bytes are still checked: by the service against each part's Content-MD5, and by evidock's
+ * read-back, which re-hashes every byte from the bucket before anything is held.
+ */
+function unsignedPayload<C extends { middlewareStack: { add: (mw: never, opts: { step: 'build'; name: string }) => void } }>(command: C): C {
+  const mw = (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+    const request = args.request as { headers?: Record<string, string> };
+    if (request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    return next(args);
+  };
+  command.middlewareStack.add(mw as never, { step: 'build', name: 'evidockUnsignedPayload' });
+  return command;
 }
 
 function unquote(etag: string | undefined): string {

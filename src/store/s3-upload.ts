@@ -7,7 +7,8 @@ import { md5Hex, S3Failure, type LockMode, type S3Bucket } from './s3-client.js'
 
 /** Files up to this size go in one PUT; larger ones in parts of this size (S3's minimum part is 5 MiB). */
 export const PART_BYTES = 16 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 3;
+/** Parts uploaded at once: enough to keep the gateway busy while this side reads and digests the next. */
+export const PARTS_IN_FLIGHT = 4;
 
 export interface UploadResult {
   etag: string;
@@ -43,7 +44,7 @@ export async function uploadFile(bucket: S3Bucket, key: string, file: string, lo
           if (bytesRead !== length) throw new S3Failure(`staged file ${file} ended early at part ${i + 1}`, 'ShortRead');
           const body = buffer.subarray(0, length);
           partMd5s[i] = createHash('md5').update(body).digest();
-          etags[i] = await bucket.uploadPart(key, uploadId, i + 1, body, signal);
+          etags[i] = await bucket.uploadPart(key, uploadId, i + 1, body, signal, partMd5s[i]);
           if (etags[i] !== partMd5s[i].toString('hex')) throw new S3Failure(`part ${i + 1} of ${key}: the service's ETag ${etags[i]} is not the part's MD5`, 'PartEtagMismatch');
         }
       };

@@ -1,5 +1,5 @@
-// Verify on the s3 backend: each held original's version in the bucket (the first one written
-// under its key), full (GET and re-hash against the catalog, the inventory and provenance.json)
+// Verify on the s3 backend: each held original's version in the bucket (the one its upload
+// returned, kept in the catalog; the first one written under its key for older originals), full (GET and re-hash against the catalog, the inventory and provenance.json)
 // or quick (HEAD: size, the SHA-256 written as metadata, the ETag's shape, COMPLIANCE retention
 // not shortened), N objects at once; newer versions and delete markers over a held one, and keys
 // under the station's prefix the catalog does not know, are reported.
@@ -10,6 +10,7 @@ import type { ChangedObject, CheckOptions, ObjectCheck, UntrackedEntry } from '.
 import type { OriginalRow } from './records.js';
 import type { ObjectVersion, S3Bucket } from './s3-client.js';
 import { EVIDOCK_FOLDER } from './s3-lock-probe.js';
+import type { HeldVersions } from './s3-held-versions.js';
 import { hashObject } from './s3-read-back.js';
 import { PART_BYTES } from './s3-upload.js';
 
@@ -28,16 +29,29 @@ export interface KeyVersions {
   deleted: boolean;
 }
 
-export async function versionsOf(bucket: S3Bucket, key: string): Promise<KeyVersions> {
+/**
+ * The versions of a key: the held one is `heldId` (the version id kept in the catalog) when
+ * given, else the first written; the versions written after it are overwrites.
+ */
+export async function versionsOf(bucket: S3Bucket, key: string, heldId?: string): Promise<KeyVersions> {
   const all: ObjectVersion[] = [];
   for await (const v of bucket.versions(key)) if (v.key === key) all.push(v);
   // S3 lists a key's versions newest first.
   const data = all.filter((v) => !v.deleteMarker);
-  return { held: data.at(-1), newer: data.slice(0, -1), deleted: all.some((v) => v.deleteMarker && v.isLatest) };
+  const at = heldId === undefined ? data.length - 1 : data.findIndex((v) => v.versionId === heldId);
+  return { held: at < 0 ? undefined : data[at], newer: at < 0 ? [] : data.slice(0, at), deleted: all.some((v) => v.deleteMarker && v.isLatest) };
 }
 
 export async function heldVersionOf(bucket: S3Bucket, key: string): Promise<ObjectVersion | undefined> {
   return (await versionsOf(bucket, key)).held;
+}
+
+/** The first version written under each key below a prefix, by the key's path below it. */
+export async function firstVersionsUnder(bucket: S3Bucket, prefix: string): Promise<Record<string, string>> {
+  const first: Record<string, string> = {};
+  // Listed newest first per key: the last data version seen for a key is its first.
+  for await (const v of bucket.versions(prefix)) if (!v.deleteMarker && v.key.startsWith(prefix)) first[v.key.slice(prefix.length)] = v.versionId;
+  return first;
 }
 
 /** Every distinct key under a prefix. */
@@ -55,13 +69,20 @@ function etagShapeFits(etag: string, size: number): boolean {
   return etag === etag.replace(/-\d+$/, '') + `-${Math.ceil(size / PART_BYTES)}` && /^[0-9a-f]{32}-\d+$/.test(etag);
 }
 
-export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionDays: number, underLegalHold: boolean, row: OriginalRow, mode: 'quick' | 'full', signal?: AbortSignal): Promise<ObjectCheck> {
+/**
+ * One held original in the bucket. `held`: the version id each of its files was held as (from
+ * the catalog or its file.held entry); without it (held before version ids were kept) the first
+ * version under each key is the held one.
+ */
+export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionDays: number, underLegalHold: boolean, row: OriginalRow, mode: 'quick' | 'full', signal?: AbortSignal, held?: HeldVersions): Promise<ObjectCheck> {
   const base = { evidenceNumber: row.evidence_number, objectPath: row.object_path };
   const keyOf = (rel: string) => `${prefix}${row.object_path}/${rel}`;
+  const versionOf = async (rel: string) => held?.[rel] ?? (await heldVersionOf(bucket, keyOf(rel)))?.versionId;
   const contentKey = keyOf(row.content_path);
   const changed: ChangedObject[] = [];
-  const v = await versionsOf(bucket, contentKey);
-  if (!v.held) return { changed, missing: { ...base, problem: `${contentKey} is not in bucket ${bucket.bucket}` }, bytes: 0 };
+  const heldId = held?.[row.content_path];
+  const v = await versionsOf(bucket, contentKey, heldId);
+  if (!v.held) return { changed, missing: { ...base, problem: heldId ? `${contentKey} version ${heldId} is not in bucket ${bucket.bucket}` : `${contentKey} is not in bucket ${bucket.bucket}` }, bytes: 0 };
   if (v.deleted) changed.push({ ...base, file: row.content_path, problem: 'deleted: a delete marker hides the held version (the locked version is still in the bucket)' });
   if (v.newer.length) changed.push({ ...base, file: row.content_path, problem: `overwritten: ${v.newer.length} newer version(s) over the held one (the held version is intact below them)` });
   const head = await bucket.head(contentKey, v.held.versionId);
@@ -91,8 +112,8 @@ export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionD
   }
   // The inventory (against its sidecar and the catalog) and provenance.json (against the inventory).
   try {
-    const text = await bucket.getBuffer(keyOf('inventory.json'), (await heldVersionOf(bucket, keyOf('inventory.json')))?.versionId);
-    const sidecar = (await bucket.getBuffer(keyOf('inventory.json.sha256'), (await heldVersionOf(bucket, keyOf('inventory.json.sha256')))?.versionId)).toString('utf8').trim().split(/\s+/)[0];
+    const text = await bucket.getBuffer(keyOf('inventory.json'), await versionOf('inventory.json'));
+    const sidecar = (await bucket.getBuffer(keyOf('inventory.json.sha256'), await versionOf('inventory.json.sha256'))).toString('utf8').trim().split(/\s+/)[0];
     const actual = createHash('sha256').update(text).digest('hex');
     if (sidecar !== actual) changed.push({ ...base, file: 'inventory.json', problem: 'inventory does not match its sidecar digest', expected: sidecar, actual });
     const inventory = JSON.parse(text.toString('utf8')) as { id?: string; manifest?: Record<string, string[]> };
@@ -103,10 +124,10 @@ export async function checkS3Object(bucket: S3Bucket, prefix: string, retentionD
     else if (listed[0] !== row.sha256) changed.push({ ...base, file: row.content_path, problem: 'inventory digest differs from the catalog', expected: row.sha256, actual: listed[0] });
     const prov = `v1/content/${PROVENANCE_FILE}`;
     const provDigest = manifest.find(([, paths]) => paths.includes(prov))?.[0];
-    const provVersion = await heldVersionOf(bucket, keyOf(prov));
+    const provVersion = await versionOf(prov);
     if (!provDigest || !provVersion) changed.push({ ...base, file: prov, problem: 'provenance missing' });
     else {
-      const got = createHash('sha256').update(await bucket.getBuffer(keyOf(prov), provVersion.versionId)).digest('hex');
+      const got = createHash('sha256').update(await bucket.getBuffer(keyOf(prov), provVersion)).digest('hex');
       if (got !== provDigest) changed.push({ ...base, file: prov, problem: 'provenance changed', expected: provDigest, actual: got });
     }
   } catch (err) {
@@ -124,12 +145,13 @@ export async function checkS3Objects(
   rows: readonly OriginalRow[],
   opts: CheckOptions,
   onResult: (row: OriginalRow, result: ObjectCheck) => void,
+  heldVersions: (evidenceNumber: string) => HeldVersions | undefined = () => undefined,
 ): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < rows.length; i = next++) {
       if (opts.signal?.aborted) return;
-      onResult(rows[i], await checkS3Object(bucket, prefix, retentionDays, underLegalHold.has(rows[i].evidence_number), rows[i], opts.mode, opts.signal));
+      onResult(rows[i], await checkS3Object(bucket, prefix, retentionDays, underLegalHold.has(rows[i].evidence_number), rows[i], opts.mode, opts.signal, heldVersions(rows[i].evidence_number)));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, rows.length)) }, worker));

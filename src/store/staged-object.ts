@@ -49,10 +49,18 @@ export interface SealedObject {
   provenance: ProvenanceFile;
 }
 
-/** Gives a staged copy its evidence number and writes provenance.json, inventories and declaration. */
-export function sealForHold(db: Db, station: { id: string; name: string; timezone: string }, staged: StagingObject, req: HoldRequest): SealedObject {
+/** The next evidence number of the station's day of `heldAt` (the counter in the catalog moves on). */
+export function reserveForHold(db: Db, station: { id: string; timezone: string }, heldAt: Date): string {
+  return db.transaction(() => reserveEvidenceNumber(db, station.id, localDateOf(heldAt.getTime(), station.timezone).replaceAll('-', '')))();
+}
+
+/**
+ * Gives a staged copy its evidence number (the next one, or `reserved`: one the caller took with
+ * reserveForHold) and writes provenance.json, inventories and declaration.
+ */
+export function sealForHold(db: Db, station: { id: string; name: string; timezone: string }, staged: StagingObject, req: HoldRequest, reserved?: string): SealedObject {
   const heldAt = req.heldAt.toISOString();
-  const evidenceNumber = db.transaction(() => reserveEvidenceNumber(db, station.id, localDateOf(req.heldAt.getTime(), station.timezone).replaceAll('-', '')))();
+  const evidenceNumber = reserved ?? reserveForHold(db, station, req.heldAt);
   const objectId = `urn:evidock:${evidenceNumber}`;
   const objectPath = objectPathFor(objectId);
   const f = req.file;

@@ -26,6 +26,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, copyFixtureRecorder, manifest, runCli, tempDir } from '../helpers/evidock.js';
 import { cephMissing, startRgw, type Rgw } from './harness/ceph-rgw.js';
 import { warnSkipped } from './harness/fuse.js';
+import type { OriginalRow } from '../../src/store/records.js';
+import { S3Bucket } from '../../src/store/s3-client.js';
+import { checkS3Object } from '../../src/store/s3-verify.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const missing = cephMissing();
@@ -64,6 +67,16 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
   }
   const cli = (home: string, config: string, args: string[], env: NodeJS.ProcessEnv = rgw.stationEnv) => runCli(['--home', home, '--config', config, ...args], { env });
   const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const fixtures7654321 = () => manifest.files.filter((f) => f.recorder === '7654321');
+  /** The evidence numbers a home's catalog holds, in order. */
+  const heldNumbers = (home: string): string[] => {
+    const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT evidence_number FROM originals ORDER BY evidence_number').all() as { evidence_number: string }[]).map((r) => r.evidence_number);
+    } finally {
+      db.close();
+    }
+  };
 
   it('init refuses a bucket without Object Lock and one in GOVERNANCE, naming the setting; accepts GOVERNANCE only when allowed, and status then warns', () => {
     const plain = cli(path.join(tmp.dir, 'h-plain'), configFor('plain', ['bucket = "no-lock"']), ['init']);
@@ -123,6 +136,21 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
       }
       // No local copy: the store folder holds no object.
       expect(runCli(['--home', home(), '--config', cfg, 'verify', '--json'], { env: rgw.stationEnv }).code).toBe(0);
+    });
+
+    it('the version id each upload returned is kept in the catalog and in the file.held entry: the one version of each file in the bucket', async () => {
+      const db = new Database(path.join(home(), 'catalog.sqlite'), { readonly: true });
+      const rows = db.prepare('SELECT evidence_number, file, version_id FROM s3_held_versions').all() as { evidence_number: string; file: string; version_id: string }[];
+      const entries = (db.prepare(`SELECT entry FROM audit_entries WHERE type = 'file.held'`).all() as { entry: string }[]).map((r) => JSON.parse(r.entry).data);
+      db.close();
+      for (const o of held) {
+        const kept = Object.fromEntries(rows.filter((r) => r.evidence_number === o.evidence_number).map((r) => [r.file, r.version_id]));
+        const prefix = `main/${o.object_path}/`;
+        const listed = (await s3.send(new ListObjectVersionsCommand({ Bucket: 'evidence', Prefix: prefix }))).Versions ?? [];
+        expect(kept).toEqual(Object.fromEntries(listed.map((v) => [v.Key!.slice(prefix.length), v.VersionId])));
+        expect(Object.keys(kept)).toEqual(expect.arrayContaining([o.content_path, 'v1/content/provenance.json', 'inventory.json', '0=ocfl_object_1.1']));
+        expect(entries.find((e) => e.evidenceNumber === o.evidence_number)?.s3Versions).toEqual(kept);
+      }
     });
 
     it('init proves the lock with the station\'s own key: each attempt refused by the service, printed and in the audit journal', () => {
@@ -262,6 +290,27 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect(readdirSync(path.join(home, 'staging'))).toEqual([]); // the fetched copy is gone from staging
   }, 480_000); // some twenty CLI runs against the gateway
 
+  it('verify reads the version the catalog keeps, not the oldest under the key: a stray older version below it is no finding', async () => {
+    const bucket = new S3Bucket({ endpoint: rgw.endpoint, region: 'default', bucket: 'evidence', prefix: 'byid', retention_days: 1, force_path_style: true, allow_governance: false }, rgw.station);
+    try {
+      const body = randomBytes(4096);
+      const row = { evidence_number: 'ST-BYID-20261202-000001', object_path: 'aaa/bbb/ccc/byid', content_path: 'v1/content/clip.mp4', sha256: sha256(body), size: body.length, held_at: new Date().toISOString() } as OriginalRow;
+      const key = `byid/${row.object_path}/${row.content_path}`;
+      const lock = { mode: 'COMPLIANCE' as const, until: new Date(Date.now() + 2 * 86_400_000) };
+      await bucket.putObject(key, Buffer.from('written first, by someone else'), lock);
+      const ours = await bucket.putObject(key, body, lock, { sha256: row.sha256 });
+      expect(ours.versionId).toBeTruthy();
+      const byId = await checkS3Object(bucket, 'byid/', 1, false, row, 'quick', undefined, { [row.content_path]: ours.versionId! });
+      expect(byId).toMatchObject({ changed: [] });
+      expect(byId.missing).toBeUndefined();
+      // Without a kept id (an original held before ids were kept) the first version is taken as held.
+      const oldest = await checkS3Object(bucket, 'byid/', 1, false, row, 'quick');
+      expect(oldest.changed.map((c) => c.problem)).toEqual(expect.arrayContaining([expect.stringMatching(/^overwritten: 1 newer version/), 'size changed']));
+    } finally {
+      bucket.destroy();
+    }
+  });
+
   it('witnessed checkpoints: each is put in the bucket under COMPLIANCE; log verify --bucket catches a rolled-back home and a forked one', async () => {
     const home = path.join(tmp.dir, 'h-witness');
     const saved = path.join(tmp.dir, 'h-witness-yesterday');
@@ -282,6 +331,7 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect(ok.stdout).toMatch(/^the local log \(\d+ entries\) extends all 1 checkpoint\(s\)/m);
 
     expect(cli(home, cfg, ['ingest', copyFixtureRecorder('7654321', path.join(tmp.dir, 'card-w2')), '--recorder', '7654321']).code).toBe(0);
+    const lostByRollback = heldNumbers(home);
     const second = JSON.parse(cli(home, cfg, ['log', 'checkpoint', '--json']).stdout);
     expect(second.witnessed.put).toHaveLength(1);
 
@@ -307,7 +357,21 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect(forked.code).toBe(1);
     expect(forked.stdout).toMatch(new RegExp(`^BROKEN  witnessed checkpoint ${path.basename(second.file)}: the local log's first ${second.size} entries have another root than the witnessed one`, 'm'));
     expect(forked.stdout).toMatch(/^the local log does NOT agree with its witnesses in s3:\/\/evidence\/witness\/_evidock\/witness\//m);
-  }, 480_000); // two ingests and some thirty CLI runs
+
+    // The recorder docked again after the rollback: the catalog's counter would give it the numbers
+    // whose objects the bucket already holds, locked; they are passed over and everything is held.
+    const before = new Set(heldNumbers(home));
+    const lost = lostByRollback.filter((n) => !before.has(n));
+    expect(lost.length).toBeGreaterThan(0);
+    const again = cli(home, cfg, ['ingest', copyFixtureRecorder('7654321', path.join(tmp.dir, 'card-w3')), '--recorder', '7654321']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const now = heldNumbers(home).filter((n) => !before.has(n));
+    expect(now).toHaveLength(fixtures7654321().length);
+    expect(now.filter((n) => lost.includes(n))).toEqual([]);
+    expect(now.every((n) => n > lost.at(-1)!)).toBe(true);
+    const verified = JSON.parse(cli(home, cfg, ['verify', '--full', '--json']).stdout);
+    expect(verified).toMatchObject({ changed: [], missing: [] });
+  }, 480_000); // three ingests and some thirty CLI runs
 
   it('a 40 MiB recording goes up in 16 MiB parts, each with its Content-MD5; verify quick accepts its multipart ETag and full re-hashes it', async () => {
     const home = path.join(tmp.dir, 'h-big');
