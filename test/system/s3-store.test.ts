@@ -465,7 +465,7 @@ describe.skipIf(missing.length > 0)('originals on S3 Object Lock (Ceph RGW)', ()
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'evidence', Prefix: 'torn/' }))).Uploads ?? []).toEqual([]);
     const v = cli(home, cfg, ['verify', '--full', '--json']);
     expect(v.code, v.stdout).toBe(0);
-  });
+  }, 300_000); // two ingests of a 160 MiB card and a full verify, against a gateway restarted in between
 
   it('evidock killed in the middle of an upload (the gateway hung): staging survives, the next start finishes the upload, reads it back and holds it', async () => {
     const home = path.join(tmp.dir, 'h-crash');
