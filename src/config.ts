@@ -111,6 +111,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    daemon: z
+      .object({
+        /**
+         * The daemon's unix socket, relative to the home (or absolute): auditors who cannot write the
+         * home log their reads through it. Its challenge folder is beside it ("<socket>.challenges").
+         * evidock.service: /run/evidock-reads/daemon.sock (tmpfiles: setgid, group evidock-audit).
+         */
+        socket: z.string().min(1).default('run/daemon.sock'),
+        /** The group given the socket (mode 0660) where it exists and the daemon may give it. */
+        audit_group: z.string().min(1).default('evidock-audit'),
+      })
+      .strict()
+      .prefault({}),
     notary: z
       .object({
         /**

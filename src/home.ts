@@ -33,6 +33,8 @@ export interface Home {
   run: string;
   pidFile: string;
   statusFile: string;
+  /** The daemon's unix socket for logging reads (daemon.socket). */
+  readSocket: string;
 }
 
 export interface LoadOptions {
@@ -74,6 +76,7 @@ export function resolveHome(dir: string, config: Config): Home {
     run,
     pidFile: path.join(run, 'daemon.pid'),
     statusFile: path.join(run, 'daemon-status.json'),
+    readSocket: at(config.daemon.socket),
   };
   checkHomePaths(home);
   return home;

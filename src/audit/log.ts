@@ -32,8 +32,11 @@ export function leafHash(entry: string | Buffer): Buffer {
 }
 
 export interface Actor {
-  /** 'daemon' for the service, 'cli' for a command someone ran. */
-  via: 'daemon' | 'cli';
+  /**
+   * 'daemon' for the service, 'cli' for a command someone ran, 'socket' for a read by someone who
+   * cannot write the home, logged by the daemon with the uid proven on its socket (src/daemon/read-socket.ts).
+   */
+  via: 'daemon' | 'cli' | 'socket';
   /** The name of the process's real uid (from the passwd database, never from the environment). */
   user: string;
   /** The process's real uid (the kernel's word, not a claim). */

@@ -8,6 +8,7 @@ import type { Json } from '../lib/json.js';
 import { ConfigError, type Config } from '../config.js';
 import { assertEvidockHome, loadConfig, prepareHome, type Home } from '../home.js';
 import { openCatalog, openCatalogForReading, type Db } from '../store/catalog.js';
+import { logReadThroughDaemon } from './read-socket-client.js';
 import { initStorageRoot } from '../store/ocfl.js';
 
 export const EXIT_OK = 0;
@@ -42,7 +43,8 @@ export interface CliContext {
   readOnly: boolean;
   /**
    * Logs a read or an export as an audit entry with the real uid; where this user cannot write
-   * the home (an auditor, group evidock-audit), says plainly on stderr that the read is not logged.
+   * the home (an auditor, group evidock-audit), through the daemon's socket, which proves the uid;
+   * when that fails (no daemon running), says plainly on stderr that the read is not logged and why.
    */
   logRead(type: string, data: { [key: string]: Json | undefined }): void;
   close(): void;
@@ -84,8 +86,10 @@ export function openCli(cmd: Command, opts: { create?: boolean; readOnlyOk?: boo
     const who = `uid ${actor.uid ?? '?'} (${actor.user})`;
     return {
       config, home, db, actor, readOnly: true,
-      logRead: (type) =>
-        process.stderr.write(`evidock: this ${type} is not logged: ${home.dir} is read-only for ${who}, and evidock has no daemon socket to log it through yet\n`),
+      logRead: (type, data) => {
+        const r = logReadThroughDaemon(home.readSocket, type, data);
+        if (!r.logged) process.stderr.write(`evidock: this ${type} is not logged: ${home.dir} is read-only for ${who}, and ${r.reason}\n`);
+      },
       close: () => db.close(),
     };
   }

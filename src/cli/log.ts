@@ -81,7 +81,7 @@ export function registerLog(program: Command): void {
             if (String((err as Error)?.message ?? err).includes('not empty')) throw new CliError((err as Error).message);
             throw err;
           }
-          if (readOnly) cli.logRead('log.exported', { out: opts.out, start: r.start, end: r.end, size: r.size });
+          if (readOnly) cli.logRead('log.exported', { out: opts.out, start: r.start, end: r.end, size: r.size, manifestSha256: r.manifestSha256 });
           if (opts.json) printJson(r);
           else {
             process.stdout.write(`exported entries ${r.start}..${r.end} (${r.end - r.start}) of a log of ${r.size} to ${r.dir}: ${r.whole ? 'the whole log up to its checkpoint' : 'a range, not the whole log'}\n`);

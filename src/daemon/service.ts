@@ -5,9 +5,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createStationKeyOnce } from '../audit/key-life.js';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { appendAuditEntry, currentActor } from '../audit/log.js';
+import { appendAuditEntry, currentActor, flushAuditJournal } from '../audit/log.js';
 import { writeCheckpointAsync } from '../audit/station.js';
 import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
+import { startReadSocket, type RunningReadSocket } from './read-socket.js';
 import { ConfigError, type Config } from '../config.js';
 import { loadConfig, prepareHome, type Home, type LoadOptions } from '../home.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';
@@ -59,6 +60,7 @@ export class Daemon {
   private calendarTimer?: NodeJS.Timeout;
   private removePidFile?: () => void;
   private auditTasks?: AuditTasks;
+  private readSocket?: RunningReadSocket;
   private stopping = false;
   private readonly warnings: string[] = [];
   private readonly slotListeners = new Set<() => void>();
@@ -150,6 +152,7 @@ export class Daemon {
     db.transaction(() =>
       appendAuditEntry(db, { type: 'daemon.started', data: { pid: process.pid, station: this.config.station.id, home: this.home.dir }, actor: ctx.actor }),
     )();
+    await this.startReadSocket(db);
     for (const dock of this.docks) {
       dock.on('docked', (e) => this.onDocked(e, dock));
       dock.on('undocked', (e) => this.onUndocked(e));
@@ -174,6 +177,31 @@ export class Daemon {
     this.markStatus();
     this.flushStatus();
     this.logger.info({ home: this.home.dir, store: this.home.store, docks: this.home.docks, station: this.config.station.id }, 'evidock daemon ready');
+  }
+
+  /** Auditors' reads are logged through this socket; without it ingest goes on and they are told. */
+  private async startReadSocket(db: Db): Promise<void> {
+    const socketPath = this.home.readSocket;
+    try {
+      this.readSocket = await startReadSocket({
+        socketPath,
+        auditGroup: this.config.daemon.audit_group,
+        logRead: (read) => {
+          const seq = db.transaction(() => appendAuditEntry(db, read).seq)();
+          try {
+            flushAuditJournal(db); // in the catalog and the journal before the reader prints anything
+          } catch (err) {
+            this.logger.error({ err, seq }, 'read logged in the catalog; the journal catches up at the next append');
+          }
+          this.logger.info({ type: read.type, uid: read.actor.uid, user: read.actor.user, sudoUser: read.actor.sudoUser, seq }, 'read logged for a reader who cannot write the home');
+          return seq;
+        },
+      });
+      for (const w of this.readSocket.warnings) this.addWarning(w);
+      this.logger.info({ socket: socketPath }, 'read socket listening');
+    } catch (err) {
+      this.addWarning(`no read socket, so reads by auditors are not logged: ${(err as Error).message}`);
+    }
   }
 
   private setSlot(slot: string, patch: Partial<SlotStatus>): void {
@@ -282,6 +310,7 @@ export class Daemon {
     for (const s of this.active.values()) s.controller.abort(new Error(`daemon stopping (${reason})`));
     await this.idle();
     for (const dock of this.docks) await dock.stop().catch(() => undefined);
+    await this.readSocket?.close();
     const station = this.station;
     if (station) {
       await this.auditTasks?.stop();

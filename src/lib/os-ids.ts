@@ -29,3 +29,17 @@ export function groupId(name: string): number | undefined {
   const row = lookup('/etc/group', name);
   return row ? Number(row[2]) : undefined;
 }
+
+/** The passwd name of a uid; undefined when no passwd entry has it. */
+export function userNameOf(uid: number): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
+  return text
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((fields) => fields.length > 2 && fields[2] === String(uid))?.[0];
+}

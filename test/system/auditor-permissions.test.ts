@@ -1,10 +1,12 @@
 // Separation of powers as real users (created and removed here; needs root, skips LOUDLY without):
 // an auditor in the home's audit group reads (verify, show, list, report, log export, log proof,
 // key show) a home they cannot write, changes nothing in it, and is told plainly that the read is
-// not logged; the service user's entries carry the real uid with $SUDO_USER only as a claim; a
+// not logged while no daemon runs; with the daemon running as the service user, an auditor's show
+// and log export are logged through its socket with the auditor's uid and name ($SUDO_USER only as
+// a claim); the service user's entries carry the real uid with $SUDO_USER only as a claim; a
 // command run as root that starts a new journal day file leaves it usable by the service user.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +37,43 @@ function runAs(user: string, args: string[], env: NodeJS.ProcessEnv = {}): { cod
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The real daemon as `user`, resolved once it says its read socket listens; stop() ends it with SIGTERM. */
+async function startDaemonAs(user: string, home: string): Promise<{ stop: () => Promise<number | null> }> {
+  const child = spawn('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', '--', process.execPath, binPath, '--home', home, 'daemon'], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, HOME: '/', CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the daemon did not open its read socket in 60 s:\n${out}\n${err}`)), 60_000);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.includes('"msg":"read socket listening"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => reject(new Error(`the daemon exited (${code}):\n${out}\n${err}`)));
+  });
+  return {
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** The newest journal entry. */
+function lastEntry(home: string): { type: string; data: Record<string, unknown>; actor: Record<string, unknown> } {
+  const journal = path.join(home, 'journal');
+  const last = readdirSync(journal).filter((n) => n.endsWith('.jsonl')).sort().pop()!;
+  return JSON.parse(readFileSync(path.join(journal, last), 'utf8').trim().split('\n').pop()!);
 }
 
 /** Every path under a folder with its size, mode, owner and mtime: "nothing changed" is this being equal. */
@@ -110,6 +149,50 @@ describe.skipIf(missing.length > 0)('auditors read without writing; real uids; r
     // and cannot sign or read the key
     expect(runAs(AUDITOR, ['--home', home, 'log', 'checkpoint']).code).not.toBe(0);
   });
+
+  it("with the daemon running as the service user, an auditor's show and log export are logged with the auditor's uid and name; $SUDO_USER only a claim", async () => {
+    // As systemd/README.md sets a home up for auditors: every folder setgid to the audit group, so
+    // what the running daemon makes (the catalog's WAL, the socket in run/) is in that group too.
+    execFileSync('find', [home, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
+    const auditor = idOf(AUDITOR);
+    const daemon = await startDaemonAs(SERVICE, home);
+    try {
+      const sock = statSync(path.join(home, 'run', 'daemon.sock'));
+      expect(sock.gid).toBe(Number(execFileSync('getent', ['group', AUDIT_GROUP], { encoding: 'utf8' }).split(':')[2]));
+      expect(sock.mode & 0o777).toBe(0o660);
+      const list = runAs(AUDITOR, ['--home', home, 'list', '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stderr).not.toMatch(/not logged/);
+      expect(lastEntry(home)).toMatchObject({ type: 'records.listed', actor: { via: 'socket', user: AUDITOR, uid: auditor.uid } });
+      const ev = (JSON.parse(list.stdout) as { evidenceNumber: string }[])[0].evidenceNumber;
+
+      const show = runAs(AUDITOR, ['--home', home, 'show', ev], { SUDO_USER: 'root', USER: 'root' });
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stderr).not.toMatch(/not logged/);
+      const read = lastEntry(home);
+      expect(read.type).toBe('record.read');
+      expect(read.data).toEqual({ evidenceNumber: ev });
+      expect(read.actor).toEqual({ via: 'socket', user: AUDITOR, uid: auditor.uid, sudoUser: 'root' });
+
+      const out = path.join(tmp.dir, 'auditor-export-logged');
+      mkdirSync(out);
+      execFileSync('chown', [AUDITOR, out]);
+      const bundle = path.join(out, 'bundle');
+      const exp = runAs(AUDITOR, ['--home', home, 'log', 'export', '--out', bundle]);
+      expect(exp.code, exp.stderr).toBe(0);
+      expect(exp.stderr).not.toMatch(/not logged/);
+      const exported = lastEntry(home);
+      expect(exported.type).toBe('log.exported');
+      expect(exported.actor).toEqual({ via: 'socket', user: AUDITOR, uid: auditor.uid });
+      expect(exported.data.manifestSha256).toBe(createHash('sha256').update(readFileSync(path.join(bundle, 'manifest.json'))).digest('hex'));
+    } finally {
+      expect(await daemon.stop()).toBe(0);
+    }
+    // With the daemon stopped, the auditor is told plainly again.
+    const after = runAs(AUDITOR, ['--home', home, 'list']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stderr).toMatch(/is not logged: .* and the daemon is not running to log it through \(socket .*daemon\.sock: ENOENT\)/);
+  }, 300_000);
 
   it("the service user's entries carry its real uid; $SUDO_USER is only a claim beside it", () => {
     const r = runAs(SERVICE, ['--home', home, 'list'], { SUDO_USER: 'someone-else', USER: 'root' });
