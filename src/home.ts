@@ -33,8 +33,6 @@ export interface Home {
   run: string;
   pidFile: string;
   statusFile: string;
-  /** The daemon's unix socket for logging reads (daemon.socket). */
-  readSocket: string;
 }
 
 export interface LoadOptions {
@@ -76,10 +74,14 @@ export function resolveHome(dir: string, config: Config): Home {
     run,
     pidFile: path.join(run, 'daemon.pid'),
     statusFile: path.join(run, 'daemon-status.json'),
-    readSocket: at(config.daemon.socket),
   };
   checkHomePaths(home);
   return home;
+}
+
+/** The daemon's unix socket for logging reads ([daemon] socket, relative to the home). */
+export function readSocketOf(home: Pick<Home, 'dir'>, config: Config): string {
+  return path.resolve(home.dir, config.daemon.socket);
 }
 
 /** The places of a home with the setting that names each (fixed ones by their place). */

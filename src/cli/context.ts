@@ -6,7 +6,7 @@ import path from 'node:path';
 import { appendAuditEntry, attachAuditHome, currentActor, detachAuditHome, type Actor } from '../audit/log.js';
 import type { Json } from '../lib/json.js';
 import { ConfigError, type Config } from '../config.js';
-import { assertEvidockHome, loadConfig, prepareHome, type Home } from '../home.js';
+import { assertEvidockHome, loadConfig, prepareHome, readSocketOf, type Home } from '../home.js';
 import { openCatalog, openCatalogForReading, type Db } from '../store/catalog.js';
 import { logReadThroughDaemon } from './read-socket-client.js';
 import { initStorageRoot } from '../store/ocfl.js';
@@ -87,7 +87,7 @@ export function openCli(cmd: Command, opts: { create?: boolean; readOnlyOk?: boo
     return {
       config, home, db, actor, readOnly: true,
       logRead: (type, data) => {
-        const r = logReadThroughDaemon(home.readSocket, type, data);
+        const r = logReadThroughDaemon(readSocketOf(home, config), type, data);
         if (!r.logged) process.stderr.write(`evidock: this ${type} is not logged: ${home.dir} is read-only for ${who}, and ${r.reason}\n`);
       },
       close: () => db.close(),

@@ -10,7 +10,7 @@ import { writeCheckpointAsync } from '../audit/station.js';
 import { startAuditTasks, type AuditTasks } from './audit-tasks.js';
 import { startReadSocket, type RunningReadSocket } from './read-socket.js';
 import { ConfigError, type Config } from '../config.js';
-import { loadConfig, prepareHome, type Home, type LoadOptions } from '../home.js';
+import { loadConfig, prepareHome, readSocketOf, type Home, type LoadOptions } from '../home.js';
 import { calendarWarning, loadStationCalendar } from '../facts/index.js';
 import { DirectoryDock } from '../dock/directory-dock.js';
 import { MountDock } from '../dock/mount-dock.js';
@@ -181,7 +181,7 @@ export class Daemon {
 
   /** Auditors' reads are logged through this socket; without it ingest goes on and they are told. */
   private async startReadSocket(db: Db): Promise<void> {
-    const socketPath = this.home.readSocket;
+    const socketPath = readSocketOf(this.home, this.config);
     try {
       this.readSocket = await startReadSocket({
         socketPath,
