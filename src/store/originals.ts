@@ -154,7 +154,9 @@ export interface OriginalsStore {
   /**
    * Holds a staged copy: duplicate check, commit intent, place it (rename / upload + read back),
    * then ONE catalog transaction with its row and the caller's inCommit.
-   * Locally nothing is awaited between the duplicate check and the catalog insert.
+   * Locally the flushes between the duplicate check and the catalog insert are awaited: holds
+   * into one store run one at a time in this process, and the home's lock keeps other processes
+   * out, so no other hold comes in between (the catalog's UNIQUE(sha256) stays the backstop).
    */
   hold(staged: StagedObject, request: HoldRequest): Promise<HoldOutcome>;
   /**
