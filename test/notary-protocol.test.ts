@@ -2,7 +2,7 @@
 // explicit adopt-key, signs checkpoints that extend the last one it signed, refuses a rewritten
 // history with the reason (in its own log and in the station's audit log), and keeps its last
 // checkpoint across a restart. The extension rule is checked against the RFC 6962 vectors.
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
@@ -192,5 +192,46 @@ describe('the extension rule against the RFC 6962 consistency vectors', () => {
       for (const p of peers) p.destroy();
       await new Promise((r) => silent.close(r));
     }
+  }, 240_000);
+
+  it('key rotate with the key in the notary: the notary makes the next key, signs the rotation with the old one, and signs on with the new one from the checkpoint covering it; log verify --key OLD follows it', async () => {
+    const home = readyHome(path.join(tmp.dir, 'rotate-home'), ['7654321']);
+    expect(runCli(['--home', home, 'log', 'checkpoint']).code).toBe(0);
+    const oldPub = readFileSync(path.join(home, 'keys', 'station.pub'), 'utf8').trim();
+    const state = path.join(tmp.dir, 'rotate-state');
+    const socket = path.join(tmp.dir, 'rotate.sock');
+    expect(runCli(['--home', home, 'notary', 'adopt-key', '--state', state]).code).toBe(0);
+    appendFileSync(path.join(home, 'evidock.toml'), `\n[notary]\nsocket = ${JSON.stringify(socket)}\n`);
+    await startNotary(state, socket);
+    const r = runCli(['--home', home, 'key', 'rotate', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { previousKey: string; publicKey: string; rotationSeq: number };
+    expect(out.previousKey).toBe(oldPub);
+    expect(out.publicKey).not.toBe(oldPub);
+    // The notary signs with the new key now; the home has no private key; station.pub is the new key.
+    const status = await askNotary(socket, { op: 'status' });
+    expect(status.publicKey).toBe(out.publicKey);
+    expect(status.last.size).toBe(out.rotationSeq + 1);
+    expect(existsSync(path.join(home, 'keys', 'station.key'))).toBe(false);
+    expect(existsSync(path.join(state, 'signing.key.next'))).toBe(false);
+    expect(readFileSync(path.join(home, 'keys', 'station.pub'), 'utf8').trim()).toBe(out.publicKey);
+    expect(notaryLog(state).map((e) => e.event)).toEqual(expect.arrayContaining(['rotation-prepared', 'rotated']));
+    const rotation = entriesOfType(home, 'station.key-rotated');
+    expect(rotation).toHaveLength(1);
+    expect(rotation[0].data).toMatchObject({ previousKey: oldPub, publicKey: out.publicKey });
+    // More ingest, signed by the notary with the new key; the auditor follows from the old key.
+    expect(runCli(['--home', home, 'ingest', copyFixtureRecorder('1234567', path.join(tmp.dir, 'rotate-card'))]).code).toBe(0);
+    const exp = path.join(tmp.dir, 'rotate-export');
+    expect(runCli(['--home', home, 'log', 'export', '--out', exp]).code).toBe(0);
+    const oldFile = path.join(tmp.dir, 'rotate-old.pub');
+    writeFileSync(oldFile, oldPub + '\n');
+    const v = runCli(['log', 'verify', exp, '--key', oldFile]);
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/followed 1 rotation\(s\)/);
+    const check = runCli(['--home', home, 'catalog', 'check']);
+    expect(check.code, check.stdout).toBe(0);
+    // A sign request naming a rotation the notary did not prepare is refused.
+    const forged = await askNotary(socket, { op: 'sign', origin: 'STATION', size: status.last.size, root: status.last.root, fromSize: status.last.size, proof: [], rotation: { seq: 0, entry: '{}', proof: [] } });
+    expect(forged).toMatchObject({ ok: false, refused: true, reason: expect.stringMatching(/no key rotation is prepared/) });
   }, 240_000);
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSyn
 import type Database from 'better-sqlite3';
 import { ensureStationKey, KeyError, keyPaths, loadStationKey, missingKeyMessage } from './keys.js';
 import { appendAuditEntry, type Actor } from './log.js';
-import { formatVerifierKey, parseSignerKey, verifierOf, type Signer } from './note.js';
+import { formatVerifierKey, parseSignerKey, verifierOf, type Signer, type Verifier } from './note.js';
 import path from 'node:path';
 import { fsyncDirectory, writeNewFileDurably } from '../lib/durable.js';
 import { keepOwnerOfFolder } from '../lib/owner.js';
@@ -98,6 +98,14 @@ function keyOfLastRotation(db: Db, homeDir: string, loaded: Signer): Signer {
  */
 export function finishRotation(homeDir: string, old: Signer, next: Signer): void {
   const p = keyPaths(homeDir);
+  renameSync(nextKeyPath(homeDir), p.privateKey);
+  publishRotatedKey(homeDir, old, next);
+}
+
+/** The old public key kept under keys/retired/, station.pub replaced by the new one (also when the notary holds the key). */
+export function publishRotatedKey(homeDir: string, old: Verifier, next: Verifier): void {
+  const p = keyPaths(homeDir);
+  if (!existsSync(p.dir)) mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   const retired = retiredKeysDir(homeDir);
   if (!existsSync(retired)) {
     mkdirSync(retired, { mode: 0o755 });
@@ -105,14 +113,13 @@ export function finishRotation(homeDir: string, old: Signer, next: Signer): void
   }
   const oldPub = path.join(retired, `${old.name}+${old.keyHash.toString('hex')}.pub`);
   if (!existsSync(oldPub)) {
-    writeNewFileDurably(oldPub, formatVerifierKey(verifierOf(old)) + '\n', 0o444);
+    writeNewFileDurably(oldPub, formatVerifierKey(old) + '\n', 0o444);
     keepOwnerOfFolder(oldPub, p.dir);
   }
   const pubTmp = `${p.publicKey}.tmp`;
   if (existsSync(pubTmp)) unlinkSync(pubTmp);
-  writeNewFileDurably(pubTmp, formatVerifierKey(verifierOf(next)) + '\n', 0o444);
+  writeNewFileDurably(pubTmp, formatVerifierKey(next) + '\n', 0o444);
   keepOwnerOfFolder(pubTmp, p.dir);
-  renameSync(nextKeyPath(homeDir), p.privateKey);
   renameSync(pubTmp, p.publicKey);
   fsyncDirectory(retired);
   fsyncDirectory(p.dir);

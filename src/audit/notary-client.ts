@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { openNote, parseVerifierKey } from './note.js';
 import type { MerkleTree } from './merkle.js';
+import type { RotationData } from './key-history.js';
 
 const sockets = new Map<string, string>();
 
@@ -158,7 +159,12 @@ export async function notaryStatusAsync(socket: string): Promise<NotaryStatus> {
  * checkpoint it signed (asked first). No catalog transaction is open meanwhile. Returns the note
  * and the key that signed it; NotaryRefusedError with its reason.
  */
-export async function signByNotaryAsync(socket: string, checkpoint: Checkpoint, proofFrom: (fromSize: number) => Buffer[]): Promise<{ note: string; publicKey: string }> {
+export async function signByNotaryAsync(
+  socket: string,
+  checkpoint: Checkpoint,
+  proofFrom: (fromSize: number) => Buffer[],
+  rotation?: { seq: number; entry: string; proof: Buffer[]; publicKey: string },
+): Promise<{ note: string; publicKey: string }> {
   const status = await notaryStatusAsync(socket);
   const fromSize = status.last?.size ?? 0;
   const proof = fromSize > 0 && fromSize <= checkpoint.size ? proofFrom(fromSize) : [];
@@ -169,12 +175,14 @@ export async function signByNotaryAsync(socket: string, checkpoint: Checkpoint, 
     root: checkpoint.root.toString('base64'),
     fromSize,
     proof: proof.map((h) => h.toString('base64')),
+    ...(rotation ? { rotation: { seq: rotation.seq, entry: rotation.entry, proof: rotation.proof.map((h) => h.toString('base64')) } } : {}),
   });
   if (reply.refused) throw new NotaryRefusedError(String(reply.reason));
   if (!reply.ok || typeof reply.note !== 'string') throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error ?? 'no signed note in the answer')}`);
-  const signed = parseCheckpoint(openNote(reply.note, [parseVerifierKey(status.publicKey)]).text);
+  const publicKey = rotation?.publicKey ?? status.publicKey;
+  const signed = parseCheckpoint(openNote(reply.note, [parseVerifierKey(publicKey)]).text);
   if (signed.size !== checkpoint.size || !signed.root.equals(checkpoint.root)) throw new NotaryUnavailableError(`notary at ${socket} signed another checkpoint than the one asked for`);
-  return { note: reply.note, publicKey: status.publicKey };
+  return { note: reply.note, publicKey };
 }
 
 /** Ask the notary to seal one held original, over the socket: {sealed} or {refused: its reason}. */
@@ -183,4 +191,11 @@ export async function sealByNotaryAsync(socket: string, ask: SealAsk): Promise<{
   if (reply.refused) return { refused: String(reply.reason) };
   if (!reply.ok) throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error)}`);
   return { sealed: true };
+}
+
+/** Ask the notary to prepare a key rotation: the station.key-rotated entry's data, signed by its current key. */
+export async function rotateByNotaryAsync(socket: string): Promise<RotationData> {
+  const reply = await askNotary(socket, { op: 'rotate' });
+  if (!reply.ok || typeof reply.rotation !== 'object' || reply.rotation === null) throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error ?? 'no rotation in the answer')}`);
+  return reply.rotation as RotationData;
 }

@@ -102,7 +102,7 @@ function storeCheckpoint(db: Db, st: StationRef, c: { size: number; root: Buffer
  * commits meanwhile), stored in a second short transaction after checking the stored tree
  * still has that root at that size. Without a notary the local key signs as writeCheckpoint does.
  */
-export async function writeCheckpointAsync(db: Db, st: StationRef, reason: string, now = new Date()): Promise<CheckpointRow> {
+export async function writeCheckpointAsync(db: Db, st: StationRef, reason: string, now = new Date(), rotation?: { seq: number; entry: string; publicKey: string }): Promise<CheckpointRow> {
   const notary = notarySocket(st.homeDir);
   if (notary === undefined || db.inTransaction) return writeCheckpoint(db, st, reason, now);
   const head = db.transaction(() => {
@@ -111,7 +111,8 @@ export async function writeCheckpointAsync(db: Db, st: StationRef, reason: strin
   }).immediate();
   let note: string;
   try {
-    note = (await signByNotaryAsync(notary, { origin: st.stationId, ...head }, (fromSize) => auditTree(db, head.size).consistencyProof(fromSize, head.size))).note;
+    const covering = rotation ? { ...rotation, proof: auditTree(db, head.size).inclusionProof(rotation.seq, head.size) } : undefined;
+    note = (await signByNotaryAsync(notary, { origin: st.stationId, ...head }, (fromSize) => auditTree(db, head.size).consistencyProof(fromSize, head.size), covering)).note;
   } catch (err) {
     if (err instanceof NotaryRefusedError) {
       db.transaction(() =>

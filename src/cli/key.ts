@@ -98,11 +98,11 @@ function registerRotate(key: Command): void {
     .command('rotate')
     .description('replace the signing key: the old key signs a last checkpoint and a `station.key-rotated` entry naming the new key; the new key signs from then on (old public keys are kept in keys/retired/)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const cli = openCli(cmd);
       try {
         assertStationIdMatchesKey(cli.config, cli.home);
-        const r = rotateStationKey(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, cli.actor);
+        const r = await rotateStationKey(cli.db, { homeDir: cli.home.dir, stationId: cli.config.station.id, actor: cli.actor }, cli.actor);
         if (opts.json) printJson({ previousKey: r.previousKey, publicKey: r.publicKey, rotationSeq: r.seq, lastOldCheckpoint: r.lastOld?.file ?? null, firstNewCheckpoint: r.firstNew.file });
         else {
           process.stdout.write(`rotated: entry ${r.seq} (station.key-rotated), signed by the old key ${r.previousKey}\n`);

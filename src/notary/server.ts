@@ -9,6 +9,7 @@ import { formatVerifierKey, verifierOf, type Signer } from '../audit/note.js';
 import type { Checkpoint } from '../audit/checkpoint.js';
 import { lastSignedCheckpoint, refusalReason } from './extension.js';
 import { SealRefused, sealObject, type SealRequest } from './seal.js';
+import { keyAfterRotation, prepareRotation, rotationPending, settleRotation, switchToNextKey } from './rotate.js';
 import { parseRequest, ProtocolError, type NotaryReply, type NotaryRequest } from './protocol.js';
 import { appendNotaryLog, loadNotaryKey, prepareStateDir, readLastSigned, writeLastSigned, type NotaryPaths } from './state.js';
 
@@ -39,14 +40,37 @@ export function answer(p: NotaryPaths, signer: Signer, req: NotaryRequest, store
     };
   }
   if (req.op === 'seal') return seal(p, req, last, storeRoot);
+  if (req.op === 'rotate') {
+    const rotation = prepareRotation(p, signer);
+    appendNotaryLog(p, { event: 'rotation-prepared', from: rotation.previousKey, to: rotation.publicKey });
+    return { ok: true, rotation };
+  }
   const c = req.checkpoint;
+  let signWith = signer;
+  if (req.rotation) {
+    const next = keyAfterRotation(p, signer, req.rotation, c);
+    if (typeof next === 'string') {
+      appendNotaryLog(p, { event: 'refused', origin: c.origin, size: c.size, root: c.root.toString('base64'), rotationSeq: req.rotation.seq, reason: next });
+      return { ok: false, refused: true, reason: next };
+    }
+    signWith = next;
+  } else if (rotationPending(p)) {
+    // Between a rotation's entry and the checkpoint covering it, the old key must sign nothing more.
+    const pending = 'a key rotation is prepared: the next checkpoint must be the one covering its entry (run `evidock key rotate` again to finish it)';
+    appendNotaryLog(p, { event: 'refused', origin: c.origin, size: c.size, root: c.root.toString('base64'), reason: pending });
+    return { ok: false, refused: true, reason: pending };
+  }
   const reason = refusalReason(req, last, signer.name);
   if (reason !== null) {
     appendNotaryLog(p, { event: 'refused', origin: c.origin, size: c.size, root: c.root.toString('base64'), fromSize: req.fromSize, lastSize: last?.size ?? null, reason });
     return { ok: false, refused: true, reason };
   }
-  const note = signCheckpoint({ origin: c.origin, size: c.size, root: c.root }, signer);
+  const note = signCheckpoint({ origin: c.origin, size: c.size, root: c.root }, signWith);
   writeLastSigned(p, note);
+  if (signWith !== signer) {
+    switchToNextKey(p);
+    appendNotaryLog(p, { event: 'rotated', from: formatVerifierKey(verifier), to: formatVerifierKey(verifierOf(signWith)), rotationSeq: req.rotation?.seq, size: c.size });
+  }
   appendNotaryLog(p, { event: 'signed', origin: c.origin, size: c.size, root: c.root.toString('base64'), fromSize: last?.size ?? null });
   return { ok: true, note };
 }
@@ -64,9 +88,12 @@ function seal(p: NotaryPaths, req: SealRequest, last: Checkpoint | null, storeRo
   }
 }
 
-function replyTo(p: NotaryPaths, signer: Signer, line: string, storeRoot: string | undefined): NotaryReply {
+function replyTo(p: NotaryPaths, holder: { signer: Signer }, line: string, storeRoot: string | undefined): NotaryReply {
   try {
-    return answer(p, signer, parseRequest(line), storeRoot);
+    const req = parseRequest(line);
+    const reply = answer(p, holder.signer, req, storeRoot);
+    if (req.op === 'sign' && req.rotation && reply.ok) holder.signer = loadNotaryKey(p); // the next key signs from now on
+    return reply;
   } catch (err) {
     if (err instanceof ProtocolError) return { ok: false, error: err.message };
     return { ok: false, error: `notary failed: ${(err as Error).message}` };
@@ -82,7 +109,9 @@ function clearStaleSocket(socketPath: string): void {
 
 export async function startNotary(opts: NotaryOptions): Promise<RunningNotary> {
   const p = prepareStateDir(opts.stateDir);
-  const signer = loadNotaryKey(p);
+  if (settleRotation(p, readLastSigned(p), loadNotaryKey(p))) appendNotaryLog(p, { event: 'rotation-settled' });
+  const holder = { signer: loadNotaryKey(p) };
+  const signer = holder.signer;
   lastSignedCheckpoint(readLastSigned(p), verifierOf(signer));
   clearStaleSocket(opts.socketPath);
   const server = net.createServer((sock) => {
@@ -98,7 +127,7 @@ export async function startNotary(opts: NotaryOptions): Promise<RunningNotary> {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line.trim()) sock.write(JSON.stringify(replyTo(p, signer, line, opts.storeRoot)) + '\n');
+        if (line.trim()) sock.write(JSON.stringify(replyTo(p, holder, line, opts.storeRoot)) + '\n');
       }
     });
     sock.on('error', () => sock.destroy());
