@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { migrations as coreMigrations, type Migration } from './migrations.js';
 import { caseMigrations } from './cases-schema.js';
 import { s3Migrations } from './s3-schema.js';
+import { cachePreparedStatements } from './statement-cache.js';
 
 const allMigrations = [...coreMigrations, ...caseMigrations, ...s3Migrations];
 
@@ -33,6 +34,7 @@ export function openCatalog(file: string, opts: OpenOptions = {}): Db {
   }
   db.pragma('foreign_keys = ON');
   if (!opts.readonly) migrate(db, opts.migrations ?? allMigrations);
+  cachePreparedStatements(db);
   return db;
 }
 
