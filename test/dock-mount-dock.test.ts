@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecorderDocked, RecorderUndocked } from '../src/dock/events.js';
 import { MountDock } from '../src/dock/mount-dock.js';
 
@@ -70,8 +70,8 @@ describe('MountDock (external policy) on fake mountinfo + sysfs', () => {
 
     setMounts(line(40, '8:1', path.join(media, 'sda1')), line(41, '8:17', path.join(media, 'stick')), line(42, '0:77', path.join(media, 'Dock B')));
     await (dock as any).watcher.poll();
-    await new Promise((r) => setTimeout(r, 100)); // identity is read asynchronously
-    expect(docked.map((d) => d.slot).sort()).toEqual(['A2', 'Dock B']);
+    // identity is read asynchronously: wait for it (a loaded machine can take longer than 100 ms)
+    await vi.waitFor(() => expect(docked.map((d) => d.slot).sort()).toEqual(['A2', 'Dock B']), { timeout: 10_000, interval: 20 });
     const a2 = docked.find((d) => d.slot === 'A2')!;
     expect(a2).toMatchObject({ mountPath: path.join(media, 'sda1'), usb: { vendorId: 0x46f4, productId: 1, serial: 'BWC0000001', portPath: '1-1.2' }, recorderHint: 'BWC0000001', writable: false });
     expect(a2.identity).toMatchObject({ officerId: '020304', conflicts: [] });
@@ -89,8 +89,7 @@ describe('MountDock (external policy) on fake mountinfo + sysfs', () => {
 
     // the recorder is pulled: its USB device leaves sysfs while the (dead) mount is still there
     rmSync(path.join(sys, 'bus', 'usb', 'devices', '1-1.2'));
-    await new Promise((r) => setTimeout(r, 400));
-    expect(undocked.map((u) => u.slot)).toEqual(['A2']);
+    await vi.waitFor(() => expect(undocked.map((u) => u.slot)).toEqual(['A2']), { timeout: 10_000, interval: 20 });
     // then systemd lazily unmounts it: no second undock
     setMounts(line(43, '8:17', path.join(media, 'stick')), line(42, '0:77', path.join(media, 'Dock B')));
     await (dock as any).watcher.poll();
@@ -109,8 +108,7 @@ describe('MountDock (external policy) on fake mountinfo + sysfs', () => {
     const got: RecorderDocked[] = [];
     dock.on('docked', (e) => got.push(e));
     await dock.start();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(got).toHaveLength(1);
+    await vi.waitFor(() => expect(got).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect(await dock.makeWritable(got[0].mountPath)).toEqual({ ok: false, reason: expect.stringMatching(/mounted read-only by the system/) });
     await dock.stop();
   });
