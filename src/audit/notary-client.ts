@@ -93,17 +93,28 @@ export function signByNotary(socket: string, checkpoint: Checkpoint, tree: Merkl
   const status = notaryStatus(socket);
   const fromSize = status.last?.size ?? 0;
   const proof = fromSize > 0 && fromSize <= checkpoint.size ? tree.consistencyProof(fromSize, checkpoint.size) : [];
-  const reply = callNotarySync(socket, {
+  const reply = callNotarySync(socket, signRequest(checkpoint, fromSize, proof));
+  return signedNoteOf(socket, reply, checkpoint, status.publicKey);
+}
+
+/** The `sign` request: the checkpoint and the consistency proof from the notary's last signed size. */
+function signRequest(checkpoint: Checkpoint, fromSize: number, proof: Buffer[], rotation?: { seq: number; entry: string; proof: Buffer[] }): Record<string, unknown> {
+  return {
     op: 'sign',
     origin: checkpoint.origin,
     size: checkpoint.size,
     root: checkpoint.root.toString('base64'),
     fromSize,
     proof: proof.map((h) => h.toString('base64')),
-  });
+    ...(rotation ? { rotation: { seq: rotation.seq, entry: rotation.entry, proof: rotation.proof.map((h) => h.toString('base64')) } } : {}),
+  };
+}
+
+/** The note of a `sign` answer, checked to open with `publicKey` and to sign what was asked; the notary's refusal thrown. */
+function signedNoteOf(socket: string, reply: Reply, checkpoint: Checkpoint, publicKey: string): string {
   if (reply.refused) throw new NotaryRefusedError(String(reply.reason));
   if (!reply.ok || typeof reply.note !== 'string') throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error ?? 'no signed note in the answer')}`);
-  const signed = parseCheckpoint(openNote(reply.note, [parseVerifierKey(status.publicKey)]).text);
+  const signed = parseCheckpoint(openNote(reply.note, [parseVerifierKey(publicKey)]).text);
   if (signed.size !== checkpoint.size || !signed.root.equals(checkpoint.root)) throw new NotaryUnavailableError(`notary at ${socket} signed another checkpoint than the one asked for`);
   return reply.note;
 }
@@ -168,21 +179,9 @@ export async function signByNotaryAsync(
   const status = await notaryStatusAsync(socket);
   const fromSize = status.last?.size ?? 0;
   const proof = fromSize > 0 && fromSize <= checkpoint.size ? proofFrom(fromSize) : [];
-  const reply = await askNotary(socket, {
-    op: 'sign',
-    origin: checkpoint.origin,
-    size: checkpoint.size,
-    root: checkpoint.root.toString('base64'),
-    fromSize,
-    proof: proof.map((h) => h.toString('base64')),
-    ...(rotation ? { rotation: { seq: rotation.seq, entry: rotation.entry, proof: rotation.proof.map((h) => h.toString('base64')) } } : {}),
-  });
-  if (reply.refused) throw new NotaryRefusedError(String(reply.reason));
-  if (!reply.ok || typeof reply.note !== 'string') throw new NotaryUnavailableError(`notary at ${socket}: ${String(reply.error ?? 'no signed note in the answer')}`);
+  const reply = await askNotary(socket, signRequest(checkpoint, fromSize, proof, rotation));
   const publicKey = rotation?.publicKey ?? status.publicKey;
-  const signed = parseCheckpoint(openNote(reply.note, [parseVerifierKey(publicKey)]).text);
-  if (signed.size !== checkpoint.size || !signed.root.equals(checkpoint.root)) throw new NotaryUnavailableError(`notary at ${socket} signed another checkpoint than the one asked for`);
-  return { note: reply.note, publicKey };
+  return { note: signedNoteOf(socket, reply, checkpoint, publicKey), publicKey };
 }
 
 /** Ask the notary to seal one held original, over the socket: {sealed} or {refused: its reason}. */

@@ -2,7 +2,8 @@
 // environment). A number is taken as it is.
 import { readFileSync } from 'node:fs';
 
-function lookup(file: string, name: string): string[] | undefined {
+/** The first row of a passwd-style database whose field `field` (0: name, 2: id) is `value`. */
+function lookup(file: string, value: string, field = 0): string[] | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -12,7 +13,7 @@ function lookup(file: string, name: string): string[] | undefined {
   return text
     .split('\n')
     .map((line) => line.split(':'))
-    .find((fields) => fields[0] === name);
+    .find((fields) => fields.length > field && fields[field] === value);
 }
 
 /** uid and primary gid of a user name (or "uid"); undefined when there is no such user. */
@@ -32,14 +33,5 @@ export function groupId(name: string): number | undefined {
 
 /** The passwd name of a uid; undefined when no passwd entry has it. */
 export function userNameOf(uid: number): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync('/etc/passwd', 'utf8');
-  } catch {
-    return undefined;
-  }
-  return text
-    .split('\n')
-    .map((line) => line.split(':'))
-    .find((fields) => fields.length > 2 && fields[2] === String(uid))?.[0];
+  return lookup('/etc/passwd', String(uid), 2)?.[0];
 }
