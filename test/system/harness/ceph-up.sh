@@ -30,6 +30,22 @@ mon allow pool size one = true
 mon allow pool delete = true
 mon warn on pool no redundancy = false
 osd crush chooseleaf type = 0
+# Logging off, in memory too (the second number is the level kept in memory for a crash dump):
+# standard tuning for a cluster that is not being debugged; the defaults (debug osd/rgw 1/5)
+# build log entries on every request. Integrity checks (ms crc, cephx signatures) stay on.
+debug rgw = 0/0
+debug rgw sync = 0/0
+debug osd = 0/0
+debug ms = 0/0
+debug memstore = 0/0
+debug objecter = 0/0
+debug rados = 0/0
+debug auth = 0/0
+debug monc = 0/0
+debug objclass = 0/0
+debug throttle = 0/0
+debug finisher = 0/0
+debug asok = 0/0
 [mon]
 mon data = $D/mon
 [osd]
