@@ -56,6 +56,11 @@ export interface CopyOptions {
   attempts?: number;
   /** Fail with CardStalledError when the source gives no answer for this many ms (0: wait for ever). */
   stallMs?: number;
+  /**
+   * false: no fdatasync at the end; the caller flushes dest before relying on it (the local store
+   * flushes a batch of small copies together at hold). Default true.
+   */
+  flushAtEnd?: boolean;
 }
 
 export interface CopyResult {
@@ -99,11 +104,13 @@ function closeIfAbandoned(card: CardOps): (fh: FileHandle) => FileHandle {
 
 /**
  * Close a source; when an operation on it was given up on, in the background (FileHandle.close
- * waits for pending operations, which a stalled card may never finish).
+ * waits for pending operations, which a stalled card may never finish). The close itself is
+ * watched too: on a card whose filesystem answers one request at a time, it waits behind
+ * another file's hung read.
  */
 async function closeSource(fh: FileHandle, card: CardOps): Promise<void> {
   if (card.abandoned) void fh.close().catch(() => undefined);
-  else await fh.close();
+  else await card.run(fh.close(), () => 'closing the file');
 }
 
 /**
@@ -253,13 +260,15 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
       throw new ShortReadError(`short read: ${label} ended at byte ${position} of ${st.size} without an error (the card gave less than the file's size)`);
     }
     if (position > st.size) throw new SourceChangedError(`${label} changed while it was copied (${position} bytes read, ${st.size} at open)`);
-    try {
-      await output.datasync();
-    } catch (err) {
-      throw ioError('fdatasync failed on', 'the staged copy', undefined, err);
+    if (opts.flushAtEnd !== false) {
+      try {
+        await output.datasync();
+      } catch (err) {
+        throw ioError('fdatasync failed on', 'the staged copy', undefined, err);
+      }
     }
     const written = (await output.stat()).size;
-    if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes after fdatasync, ${position} were written`);
+    if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes${opts.flushAtEnd === false ? '' : ' after fdatasync'}, ${position} were written`);
     return { bytes: position, digests: await digest.digest(), source: st };
   } catch (err) {
     // Nothing left running on the buffers or the files when they are closed and reused.

@@ -36,6 +36,9 @@ export interface StageEnv {
   firstBytes?(): void;
 }
 
+/** Copies up to this size are flushed at hold with their batch, where the store does that. */
+export const SMALL_COPY_BYTES = 4 * 1024 * 1024;
+
 /** Staged item without its description (the session starts that). */
 export type Staged = Omit<StagedItem, 'described'>;
 
@@ -97,6 +100,8 @@ export async function stageFile(env: StageEnv, entry: WalkEntry, bytesBefore: nu
         expect: entry.stat,
         label: entry.path,
         stallMs: config.ingest.stall_seconds * 1000,
+        // a small copy is flushed with its batch at hold where the store does that (one fsync wait for many)
+        flushAtEnd: !(env.originals.flushesStagedContent && entry.stat.size <= SMALL_COPY_BYTES),
         onProgress: (n) => {
           if (!env.started && n > 0) {
             env.started = true;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { flushPathsTogether, writeNewFile } from '../lib/durable.js';
+import { runFsSteps, type FsStep } from '../lib/fs-steps.js';
 import { oneAtATime } from '../lib/one-at-a-time.js';
 import { localDateOf } from '../lib/time-zone.js';
 import { constants as fsc } from 'node:fs';
@@ -13,7 +13,7 @@ import { sha256Hex, type DigestAlgorithm, type Digests } from '../hash/digest.js
 import type { Db } from './catalog.js';
 import {
   buildInventory,
-  commitStagedObject,
+  commitStagedObjectSteps,
   createStagedObject,
   finishCommittedObject,
   listObjectRoots,
@@ -22,8 +22,7 @@ import {
   PROVENANCE_FILE,
   readInventory,
   safeFileName,
-  sealStagedObject,
-  stagedContentDir,
+  sealStagedObjectSteps,
 } from './ocfl.js';
 import type { CheckOptions, HoldOutcome, HoldRequest, LegalHoldEffect, ObjectCheck, OriginalsStore, RecheckOptions, StagedObject, StoredObject, UnfinishedHoldsReport, UntrackedEntry } from './originals.js';
 import { buildProvenanceFile, parseProvenanceFile, provenanceFileText, provenanceRowOf, originalRowOf, type ProvenanceFile } from './provenance-file.js';
@@ -37,7 +36,7 @@ import {
   reserveEvidenceNumber,
   type OriginalRow,
 } from './records.js';
-import { clearStaging, createStagingEntry, releaseCommittedEntries, removeStagingEntry } from './staging-entries.js';
+import { clearStaging, createStagingEntry, removeStagingEntry } from './staging-entries.js';
 import { checkLocalObjects, throttledFullCheck, untrackedLocalEntries } from './local-verify.js';
 
 export interface LocalOriginalsOptions {
@@ -69,6 +68,9 @@ class LocalStagedObject implements StagedObject {
 const STAGING_RESERVE_BYTES = 16 * 1024 * 1024;
 
 export class LocalOriginalsStore implements OriginalsStore {
+  /** holdMany flushes each content file with its object's other files, before the commit intent. */
+  readonly flushesStagedContent = true;
+
   constructor(private readonly o: LocalOriginalsOptions) {}
 
   spaceFor(size: number): { fits: boolean; free: number; needed: number } {
@@ -123,6 +125,7 @@ export class LocalOriginalsStore implements OriginalsStore {
     )();
     const toHold: { at: number; staged: LocalStagedObject; req: HoldRequest; original: OriginalRow; doc: ProvenanceFile }[] = [];
     const stagedPaths: string[] = [];
+    const sealing: FsStep[] = [];
     batch.forEach(({ staged, request: req }, i) => {
       const evidenceNumber = numbers[i];
       if (evidenceNumber === null) {
@@ -131,18 +134,19 @@ export class LocalOriginalsStore implements OriginalsStore {
       }
       const original = this.originalRowFor(staged, req, evidenceNumber);
       const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
-      this.seal(staged, req, original, doc, stagedPaths);
+      sealing.push(...this.sealSteps(staged, req, original, doc, stagedPaths));
       stagedPaths.push(staged.marker);
       toHold.push({ at: i, staged, req, original, doc });
     });
     if (toHold.length) {
-      await flushPathsTogether(stagedPaths);
+      // The objects' many small writes, chmods and fsyncs run on the filesystem thread.
+      await runFsSteps([...sealing, { op: 'flush', paths: stagedPaths }]);
       db.transaction(() => {
         for (const h of toHold) recordCommitIntent(db, { evidence_number: h.original.evidence_number, staging_dir: h.staged.entry, object_path: h.original.object_path, created_at: h.original.held_at });
       })();
       const storePaths: string[] = [];
-      for (const h of toHold) commitStagedObject(this.o.storeRoot, h.staged.objectDir, h.original.object_path, storePaths);
-      await flushPathsTogether(storePaths);
+      const placing = toHold.flatMap((h) => commitStagedObjectSteps(this.o.storeRoot, h.staged.objectDir, h.original.object_path, storePaths));
+      await runFsSteps([...placing, { op: 'flush', paths: storePaths }]);
       db.transaction(() => {
         for (const h of toHold) {
           insertOriginal(db, h.original);
@@ -151,7 +155,8 @@ export class LocalOriginalsStore implements OriginalsStore {
         }
       })();
       for (const h of toHold) outcomes[h.at] = { held: h.original };
-      await releaseCommittedEntries(toHold.map((h) => h.staged.entry));
+      // Best effort: an emptied entry left behind is removed by the next start's clearStaging.
+      await runFsSteps(toHold.map((h) => ({ op: 'removeQuietly', files: [h.staged.marker], dir: h.staged.entry })));
     }
     dupOf.forEach((d, i) => {
       if (d === null) return;
@@ -184,14 +189,11 @@ export class LocalOriginalsStore implements OriginalsStore {
   }
 
   /**
-   * Writes provenance.json, the inventories and the declaration into a staged object: durable once
-   * the caller flushes the paths added to `deferred`.
+   * The steps that write provenance.json, the inventories and the declaration into a staged
+   * object and make it read-only; durable once the caller flushes the paths added to `flush`.
    */
-  private seal(staged: LocalStagedObject, req: HoldRequest, original: OriginalRow, doc: ProvenanceFile, deferred: string[]): void {
+  private sealSteps(staged: LocalStagedObject, req: HoldRequest, original: OriginalRow, doc: ProvenanceFile, flush: string[]): FsStep[] {
     const text = provenanceFileText(doc);
-    const provenanceFile = path.join(stagedContentDir(staged.objectDir), PROVENANCE_FILE);
-    writeNewFile(provenanceFile, text);
-    deferred.push(provenanceFile);
     const inventory = buildInventory({
       id: original.object_id,
       created: original.held_at,
@@ -204,7 +206,7 @@ export class LocalOriginalsStore implements OriginalsStore {
       // SM3 is not in OCFL's fixity vocabulary (nor its digest-algorithm extension): it is kept
       // in provenance.json and the catalog, not in the inventory, so the object stays valid.
     });
-    sealStagedObject(staged.objectDir, inventory, deferred);
+    return sealStagedObjectSteps(staged.objectDir, inventory, staged.contentFile, [{ name: PROVENANCE_FILE, data: text }], flush);
   }
 
   async finishUnfinishedHolds(inCommit: HoldRequest['inCommit'], signal?: AbortSignal): Promise<UnfinishedHoldsReport> {

@@ -2,9 +2,10 @@
 // One object per original recording, version v1 only. Objects are built in staging (same
 // filesystem) and renamed into place; files 0444, directories 0555.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDirectory, writeNewFile, writeNewFileDurably } from '../lib/durable.js';
+import { fsyncDirectory, writeNewFileDurably } from '../lib/durable.js';
+import type { FsStep } from '../lib/fs-steps.js';
 
 export const OCFL_ROOT_DECLARATION = '0=ocfl_1.1';
 export const OCFL_OBJECT_DECLARATION = '0=ocfl_object_1.1';
@@ -142,26 +143,15 @@ export function createStagedObject(stagedObject: string): string {
   return content;
 }
 
-/**
- * Write inventories and the declaration into a staged object whose content is in place. Durable
- * on return; with `deferred`, each file and folder to flush is added to it instead (the caller
- * flushes many objects at once, before relying on any).
- */
-export function sealStagedObject(stagedObject: string, inventory: Record<string, unknown>, deferred?: string[]): void {
+/** Write inventories and the declaration into a staged object whose content is in place. Durable on return. */
+export function sealStagedObject(stagedObject: string, inventory: Record<string, unknown>): void {
   const text = JSON.stringify(inventory, null, 2) + '\n';
   const digest = createHash('sha256').update(text).digest('hex');
-  const write = (file: string, data: string): void => {
-    if (deferred) {
-      writeNewFile(file, data);
-      deferred.push(file);
-    } else writeNewFileDurably(file, data);
-  };
-  const syncDir = (dir: string): void => (deferred ? void deferred.push(dir) : fsyncDirectory(dir));
   for (const dir of [path.join(stagedObject, 'v1'), stagedObject]) {
-    write(path.join(dir, 'inventory.json'), text);
-    write(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
+    writeNewFileDurably(path.join(dir, 'inventory.json'), text);
+    writeNewFileDurably(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
   }
-  write(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
+  writeNewFileDurably(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
   // Read-only all the way down, except the object root itself: moving a directory to another
   // parent needs write permission on it. It is made 0555 right after the rename.
   const lock = (dir: string): void => {
@@ -169,49 +159,58 @@ export function sealStagedObject(stagedObject: string, inventory: Record<string,
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         lock(p);
-        syncDir(p);
+        fsyncDirectory(p);
         chmodSync(p, 0o555);
       } else chmodSync(p, 0o444);
     }
   };
   lock(stagedObject);
-  syncDir(stagedObject);
-}
-
-/** Creates a folder and each missing ancestor, fsyncing the parent of each one it creates (or adding it to `deferred`). */
-function mkdirDurable(dir: string, deferred?: string[]): void {
-  const missing: string[] = [];
-  for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
-  for (const d of missing) {
-    try {
-      mkdirSync(d);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    if (deferred) deferred.push(path.dirname(d));
-    else fsyncDirectory(path.dirname(d));
-  }
+  fsyncDirectory(stagedObject);
 }
 
 /**
- * Atomically move a sealed staged object to its place in the storage root. Every directory entry
- * on the way is durable when this returns: the new ancestors', the object's own (fsync of the
- * rename's parent), and the object root's final mode. With `deferred`, the folders to flush are
- * added to it instead, and nothing is durable until the caller flushes them.
+ * sealStagedObject as steps for runFsSteps, for an object whose only content is `contentFile`
+ * (with `more` files, e.g. provenance.json, written beside it in v1/content): the files written
+ * read-only, the content file and the folders below the root made read-only; every file and
+ * folder of the object is added to `flush` (to make durable before anyone relies on it).
  */
-export function commitStagedObject(storeRoot: string, stagedObject: string, objectPath: string, deferred?: string[]): string {
-  const target = path.join(storeRoot, objectPath);
-  if (existsSync(target)) throw new StoreError(`an object already exists at ${target}; refusing to overwrite`);
-  const parent = path.dirname(target);
-  mkdirDurable(parent, deferred);
-  renameSync(stagedObject, target);
-  finishCommittedObject(target);
-  if (deferred) deferred.push(parent, target);
-  else {
-    fsyncDirectory(parent);
-    fsyncDirectory(target);
+export function sealStagedObjectSteps(stagedObject: string, inventory: Record<string, unknown>, contentFile: string, more: readonly { name: string; data: string }[], flush: string[]): FsStep[] {
+  const text = JSON.stringify(inventory, null, 2) + '\n';
+  const digest = createHash('sha256').update(text).digest('hex');
+  const v1 = path.join(stagedObject, 'v1');
+  const content = stagedContentDir(stagedObject);
+  const steps: FsStep[] = [];
+  const write = (file: string, data: string): void => {
+    steps.push({ op: 'write', path: file, data, mode: 0o444 });
+    flush.push(file);
+  };
+  for (const m of more) write(path.join(content, m.name), m.data);
+  for (const dir of [v1, stagedObject]) {
+    write(path.join(dir, 'inventory.json'), text);
+    write(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
   }
-  return target;
+  write(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
+  // Read-only all the way down, except the object root itself (made 0555 right after the rename).
+  steps.push({ op: 'chmod', path: contentFile, mode: 0o444 }, { op: 'chmod', path: content, mode: 0o555 }, { op: 'chmod', path: v1, mode: 0o555 });
+  flush.push(contentFile, content, v1, stagedObject);
+  return steps;
+}
+
+/**
+ * commitStagedObject as steps for runFsSteps: the missing ancestors made, the rename (refused
+ * when an object is there), the root made 0555. The rename's parent and the object root are added
+ * to `flush`; a 'flush' step after these also flushes the parents of the folders made. Durable
+ * once that flush is done.
+ */
+export function commitStagedObjectSteps(storeRoot: string, stagedObject: string, objectPath: string, flush: string[]): FsStep[] {
+  const target = path.join(storeRoot, objectPath);
+  const parent = path.dirname(target);
+  flush.push(parent, target);
+  return [
+    { op: 'mkdirs', path: parent },
+    { op: 'renameNew', from: stagedObject, to: target },
+    { op: 'chmod', path: target, mode: 0o555 },
+  ];
 }
 
 /** Idempotent last step of a commit (also used by recovery). */

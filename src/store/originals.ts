@@ -152,6 +152,11 @@ export interface OriginalsStore {
   /** Starts a staged copy for a recording whose name on the card is `nameOnCard` (raw bytes). */
   stage(nameOnCard: Buffer, tag: string): StagedObject;
   /**
+   * true: hold/holdMany flush each staged content file with its object's other files, so a small
+   * copy needs no flush of its own (one wait for a batch instead of one per copy).
+   */
+  readonly flushesStagedContent?: boolean;
+  /**
    * Holds a staged copy: duplicate check, commit intent, place it (rename / upload + read back),
    * then ONE catalog transaction with its row and the caller's inCommit.
    * Locally the flushes between the duplicate check and the catalog insert are awaited: holds

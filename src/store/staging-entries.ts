@@ -1,7 +1,6 @@
 // Staging entries: one folder per copy in flight, beside the store, each carrying a marker file
 // that says evidock made it. Only marked entries are ever removed.
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
-import { rmdir, unlink } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeNewFile, writeNewFileDurably } from '../lib/durable.js';
 import { discardStagedObject } from './ocfl.js';
@@ -52,40 +51,6 @@ export function removeStagingEntry(entry: string): boolean {
   if (!isMarkedEntry(entry)) return false;
   discardStagedObject(entry);
   return true;
-}
-
-/**
- * Removes an entry whose object was just moved into the store (only its marker is left): the
- * marker, then the empty folder; anything else left in it is removed as removeStagingEntry does.
- */
-export function releaseCommittedEntry(entry: string): void {
-  const names = existsSync(entry) ? readdirSync(entry) : [];
-  if (names.length === 1 && names[0] === STAGING_MARKER) {
-    unlinkSync(path.join(entry, STAGING_MARKER));
-    rmdirSync(entry);
-  } else removeStagingEntry(entry);
-}
-
-/**
- * releaseCommittedEntry for the entries of a batch just held, with their unlinks and rmdirs in
- * flight together in the thread pool. Best effort: an entry left behind (only its marker, or
- * anything at all) is removed by the next start's clearStaging, and never affects what is held.
- */
-export async function releaseCommittedEntries(entries: readonly string[]): Promise<void> {
-  await Promise.all(
-    entries.map(async (entry) => {
-      try {
-        await unlink(path.join(entry, STAGING_MARKER));
-        await rmdir(entry);
-      } catch {
-        try {
-          removeStagingEntry(entry);
-        } catch {
-          /* left to the next start's clearStaging */
-        }
-      }
-    }),
-  );
 }
 
 /** Every entry in staging, split into those evidock made (removed) and those it did not (left). */

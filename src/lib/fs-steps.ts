@@ -1,0 +1,131 @@
+// Small filesystem steps (create a file, chmod, make folders, rename without overwriting, fsync
+// many) run in order on a thread of their own: a batch of held objects is hundreds of creates,
+// chmods and fsyncs, which would otherwise each cost the main thread a system call or a trip
+// through the thread pool while it should be copying and committing.
+import { Worker } from 'node:worker_threads';
+
+export type FsStep =
+  /** Create `path` (refusing one that exists) with `mode`, and write `data` (UTF-8). */
+  | { op: 'write'; path: string; data: string; mode: number }
+  | { op: 'chmod'; path: string; mode: number }
+  /** Make `path` and each missing ancestor; the parent of each folder made is flushed by the next 'flush'. */
+  | { op: 'mkdirs'; path: string }
+  /** Rename `from` to `to`, refusing (EEXIST) when `to` exists. */
+  | { op: 'renameNew'; from: string; to: string }
+  /** fsync each path (and the folders 'mkdirs' made parents of since the last flush), many in flight at once. */
+  | { op: 'flush'; paths: string[] }
+  /** Remove `files` then the folder `dir`, ignoring any failure (best effort: the next start clears what is left). */
+  | { op: 'removeQuietly'; files: string[]; dir: string };
+
+type Reply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: string; errno?: number; syscall?: string; path?: string } };
+
+/**
+ * The thread (plain JavaScript, the same from the sources and from dist/). A write creates the
+ * file with its final mode (0444 still gives a writable descriptor to its creator), so no chmod.
+ */
+const THREAD_SOURCE = `
+const fs = require('node:fs');
+const fsp = require('node:fs/promises');
+const path = require('node:path');
+const { parentPort } = require('node:worker_threads');
+const FLUSHES_AT_ONCE = 16;
+async function flush(paths) {
+  const queue = [...new Set(paths)];
+  let next = 0;
+  let failure;
+  const one = async () => {
+    while (!failure && next < queue.length) {
+      const p = queue[next++];
+      try {
+        const fh = await fsp.open(p, 'r');
+        try { await fh.sync(); } finally { await fh.close(); }
+      } catch (err) { failure ??= { err }; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FLUSHES_AT_ONCE, queue.length) }, one));
+  if (failure) throw failure.err;
+}
+async function run(steps) {
+  let madeParents = [];
+  for (const s of steps) {
+    if (s.op === 'write') {
+      const bytes = Buffer.from(s.data, 'utf8');
+      const fd = fs.openSync(s.path, 'wx', s.mode);
+      try {
+        let done = 0;
+        while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      } finally { fs.closeSync(fd); }
+    } else if (s.op === 'chmod') fs.chmodSync(s.path, s.mode);
+    else if (s.op === 'mkdirs') {
+      const missing = [];
+      for (let d = s.path; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+      for (const d of missing) {
+        try { fs.mkdirSync(d); } catch (err) { if (err.code !== 'EEXIST') throw err; }
+        madeParents.push(path.dirname(d));
+      }
+    } else if (s.op === 'renameNew') {
+      if (fs.existsSync(s.to)) {
+        throw Object.assign(new Error('an object already exists at ' + s.to + '; refusing to overwrite'), { code: 'EEXIST', syscall: 'rename', path: s.to });
+      }
+      fs.renameSync(s.from, s.to);
+    } else if (s.op === 'flush') {
+      await flush([...madeParents, ...s.paths]);
+      madeParents = [];
+    } else if (s.op === 'removeQuietly') {
+      for (const f of s.files) { try { fs.unlinkSync(f); } catch {} }
+      try { fs.rmdirSync(s.dir); } catch {}
+    } else throw new Error('unknown step ' + s.op);
+  }
+}
+parentPort.on('message', (m) => {
+  run(m.steps).then(
+    () => parentPort.postMessage({ id: m.id, ok: true }),
+    (err) => parentPort.postMessage({ id: m.id, ok: false, error: { message: err.message, code: err.code, errno: err.errno, syscall: err.syscall, path: err.path } }),
+  );
+});`;
+
+class FsStepsThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, (r: Reply) => void>();
+  private nextId = 1;
+
+  constructor() {
+    this.worker = new Worker(THREAD_SOURCE, { eval: true });
+    this.worker.on('message', (r: Reply) => {
+      const done = this.waiting.get(r.id);
+      this.waiting.delete(r.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      done?.(r);
+    });
+    this.worker.on('error', (err) => {
+      for (const done of this.waiting.values()) done({ id: -1, ok: false, error: { message: `filesystem thread failed: ${err.message}` } });
+      this.waiting.clear();
+      this.worker.unref();
+      thread = undefined;
+    });
+    // referenced only while steps are out: an idle thread never keeps evidock running
+    this.worker.unref();
+  }
+
+  run(steps: readonly FsStep[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, (r) => (r.ok ? resolve() : reject(Object.assign(new Error(r.error.message), r.error))));
+      this.worker.postMessage({ id, steps });
+    });
+  }
+}
+
+let thread: FsStepsThread | undefined;
+
+/**
+ * Runs `steps` in order on the filesystem thread (started on first use). Resolves when all are
+ * done (every 'flush' durable); rejects with the first failure (its code, errno, syscall and path
+ * kept), the steps after it not run.
+ */
+export function runFsSteps(steps: readonly FsStep[]): Promise<void> {
+  if (steps.length === 0) return Promise.resolve();
+  thread ??= new FsStepsThread();
+  return thread.run(steps);
+}
