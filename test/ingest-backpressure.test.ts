@@ -59,12 +59,22 @@ function catalogRows(home: string): { held: number; distinct: number; intents: n
   }
 }
 
+/** Copies in staging: the object folders in the staging entries (a session's entry holds each of its copies). */
 function stagingCount(home: string): number {
+  let copies = 0;
   try {
-    return readdirSync(path.join(home, 'staging')).length;
+    for (const entry of readdirSync(path.join(home, 'staging'), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      try {
+        copies += readdirSync(path.join(home, 'staging', entry.name), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
+      } catch {
+        /* removed while listed */
+      }
+    }
   } catch {
     return 0;
   }
+  return copies;
 }
 
 function startIngest(home: string, cfg: string, card: string, ffprobeDir: string) {

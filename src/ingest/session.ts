@@ -207,6 +207,12 @@ export class IngestSession {
     summary.seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const endedAt = this.record.clock().toISOString();
     const counts = { held: summary.held, alreadyHeld: summary.alreadyHeld, skipped: summary.skipped, failed: summary.failed, bytesHeld: summary.bytesHeld };
+    // Its staging is empty now (held or let go); the entry goes (left to the next start if this fails).
+    try {
+      this.env.originals.endStaging?.(this.id);
+    } catch (err) {
+      this.log.warn({ err }, 'staging entry not removed; the next start removes it');
+    }
     db.transaction(() => {
       endSession(db, this.id, summary.status, endedAt, counts);
       this.record.audit('session.ended', { session: this.id, recorder: this.recorder.recorderId, status: summary.status, ...counts });

@@ -15,6 +15,7 @@ import {
   buildInventory,
   commitStagedObjectSteps,
   createStagedObject,
+  discardStagedObject,
   finishCommittedObject,
   listObjectRoots,
   objectPathFor,
@@ -50,17 +51,27 @@ export interface LocalOriginalsOptions {
   algorithms: readonly DigestAlgorithm[];
 }
 
+/** A session's staging entry: one marked folder holding each of its objects while it is built. */
+interface SessionEntry {
+  entry: string;
+  marker: string;
+  /** Whether the marker is durable yet (flushed with the first objects held). */
+  markerFlushed: boolean;
+}
+
 class LocalStagedObject implements StagedObject {
   constructor(
-    readonly entry: string,
+    readonly session: SessionEntry,
     readonly objectDir: string,
     readonly logicalName: string,
     readonly contentFile: string,
-    /** The entry's marker, flushed with the object at hold. */
-    readonly marker: string,
   ) {}
+  get entry(): string {
+    return this.session.entry;
+  }
+  /** Removes this object from its session's entry (nothing once it was moved into the store). */
   discard(): void {
-    removeStagingEntry(this.entry);
+    discardStagedObject(this.objectDir);
   }
 }
 
@@ -70,6 +81,14 @@ const STAGING_RESERVE_BYTES = 16 * 1024 * 1024;
 export class LocalOriginalsStore implements OriginalsStore {
   /** holdMany flushes each content file with its object's other files, before the commit intent. */
   readonly flushesStagedContent = true;
+
+  /**
+   * The staging entry of each session staging here. One entry per session, not per copy: every
+   * object is built in it and renamed into the store, so a held copy leaves nothing to delete
+   * (on ext4 without a journal, each inode freed makes the next thousands of inode allocations
+   * slower for minutes).
+   */
+  private readonly sessions = new Map<string, SessionEntry>();
 
   constructor(private readonly o: LocalOriginalsOptions) {}
 
@@ -82,11 +101,25 @@ export class LocalOriginalsStore implements OriginalsStore {
   }
 
   stage(nameOnCard: Buffer, tag: string): StagedObject {
-    // The marker is flushed with the object (holdMany), not now: one fsync less per copy waited for.
-    const { entry, objectDir, marker } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`, { flushMarkerLater: true });
+    let session = this.sessions.get(tag);
+    if (!session || !existsSync(session.entry)) {
+      // The marker is flushed with the first objects held (holdMany), not now: no fsync waited for here.
+      const { entry, marker } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`, { flushMarkerLater: true });
+      session = { entry, marker, markerFlushed: false };
+      this.sessions.set(tag, session);
+    }
+    const objectDir = path.join(session.entry, `object-${randomUUID().slice(0, 8)}`);
     const contentDir = createStagedObject(objectDir);
     const logicalName = safeFileName(Buffer.from(nameOnCard.subarray(nameOnCard.lastIndexOf(0x2f) + 1)));
-    return new LocalStagedObject(entry, objectDir, logicalName, path.join(contentDir, logicalName), marker);
+    return new LocalStagedObject(session, objectDir, logicalName, path.join(contentDir, logicalName));
+  }
+
+  /** The session's staging entry removed (whatever is still in it: nothing of it is held). */
+  endStaging(tag: string): void {
+    const session = this.sessions.get(tag);
+    if (!session) return;
+    this.sessions.delete(tag);
+    removeStagingEntry(session.entry);
   }
 
   async hold(staged: StagedObject, req: HoldRequest): Promise<HoldOutcome> {
@@ -135,12 +168,13 @@ export class LocalOriginalsStore implements OriginalsStore {
       const original = this.originalRowFor(staged, req, evidenceNumber);
       const doc = buildProvenanceFile(original, { ...req.about, station }, req.derived);
       sealing.push(...this.sealSteps(staged, req, original, doc, stagedPaths));
-      stagedPaths.push(staged.marker);
+      if (!staged.session.markerFlushed) stagedPaths.push(staged.session.marker);
       toHold.push({ at: i, staged, req, original, doc });
     });
     if (toHold.length) {
       // The objects' many small writes, chmods and fsyncs run on the filesystem thread.
       await runFsSteps([...sealing, { op: 'flush', paths: stagedPaths }]);
+      for (const h of toHold) h.staged.session.markerFlushed = true;
       db.transaction(() => {
         for (const h of toHold) recordCommitIntent(db, { evidence_number: h.original.evidence_number, staging_dir: h.staged.entry, object_path: h.original.object_path, created_at: h.original.held_at });
       })();
@@ -155,8 +189,6 @@ export class LocalOriginalsStore implements OriginalsStore {
         }
       })();
       for (const h of toHold) outcomes[h.at] = { held: h.original };
-      // Best effort: an emptied entry left behind is removed by the next start's clearStaging.
-      await runFsSteps(toHold.map((h) => ({ op: 'removeQuietly', files: [h.staged.marker], dir: h.staged.entry })));
     }
     dupOf.forEach((d, i) => {
       if (d === null) return;

@@ -156,6 +156,8 @@ export interface OriginalsStore {
    * copy needs no flush of its own (one wait for a batch instead of one per copy).
    */
   readonly flushesStagedContent?: boolean;
+  /** Optional: the session `tag` stages nothing more; what is left of its staging is removed. */
+  endStaging?(tag: string): void;
   /**
    * Holds a staged copy: duplicate check, commit intent, place it (rename / upload + read back),
    * then ONE catalog transaction with its row and the caller's inCommit.
