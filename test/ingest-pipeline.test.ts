@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { currentActor } from '../src/audit/log.js';
 import { loadConfig, prepareHome } from '../src/home.js';
 import { ingestRecorder, originalsOf, type IngestContext } from '../src/ingest/session.js';
-import { WriterGate } from '../src/ingest/writer-gate.js';
 import { openCatalog } from '../src/store/catalog.js';
 import { prepareOriginalsStore } from '../src/store/open-originals.js';
 import { findProvenance } from '../src/store/provenance.js';
@@ -67,62 +66,3 @@ describe('the describe step', () => {
   });
 });
 
-describe('copies in flight', () => {
-  it('copies small files several at a time and a large one alone, and holds them all in the card order', async () => {
-    const { config, home } = loadConfig({ home: path.join(t.dir, 'home-window') });
-    prepareHome(home);
-    prepareOriginalsStore(home.store);
-    const db = openCatalog(home.catalog);
-    // The station's writer gate, watched: how many copies hold a place at once, and while the large file copies.
-    const gate = new WriterGate();
-    let inFlight = 0;
-    let most = 0;
-    let besideLarge = 0;
-    let largeCopying = false;
-    const acquire = gate.acquire.bind(gate);
-    gate.acquire = async (started, signal) => {
-      const place = await acquire(started, signal);
-      inFlight++;
-      most = Math.max(most, inFlight);
-      if (largeCopying) besideLarge = Math.max(besideLarge, inFlight);
-      const release = place.release.bind(place);
-      return { ...place, buffers: place.buffers, wrote: place.wrote.bind(place), release: () => { inFlight--; release(); } };
-    };
-    const files: Record<string, string> = {};
-    for (let i = 0; i < 40; i++) files[`DCIM/F${String(i).padStart(3, '0')}.LOG`] = `small file ${i}\n`.repeat(1 + i);
-    const root = card('card-window', files);
-    // one large file (over the 4 MiB of a small copy) in the middle of the card
-    const large = path.join(root, 'DCIM/F020.LOG');
-    writeFileSync(large, Buffer.alloc(6 * 1024 * 1024, 7));
-    const ctx: IngestContext = {
-      db,
-      config,
-      home,
-      logger: pino({ level: 'silent' }),
-      actor: currentActor('cli'),
-      writers: gate,
-      describe: async (file) => {
-        if (file.source.path === 'DCIM/F020.LOG') largeCopying = false;
-        return null;
-      },
-    };
-    try {
-      const summary = await ingestRecorder(ctx, {
-        root,
-        recorderId: 'REC-1',
-      }, {
-        onProgress: (p) => {
-          if (p.filePath === 'DCIM/F020.LOG' && p.phase === 'copying') largeCopying = true;
-        },
-      });
-      expect(summary).toMatchObject({ status: 'done', held: 40, failed: 0 });
-      expect(most).toBeGreaterThan(1);
-      expect(most).toBeLessThanOrEqual(4);
-      expect(besideLarge).toBeLessThanOrEqual(1);
-      // evidence numbers follow the card's order
-      expect([...listOriginals(db)].map((o) => o.source_path)).toEqual(Object.keys(files).sort());
-    } finally {
-      db.close();
-    }
-  });
-});

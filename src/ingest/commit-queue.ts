@@ -41,12 +41,9 @@ export class CommitQueue<T> {
     return this.waiting.length + this.committing;
   }
 
-  /**
-   * Resolves once another copy may be staged, beside `inFlight` copies not added yet; rejects with
-   * an earlier commit's failure.
-   */
-  async room(inFlight = 0): Promise<void> {
-    while (!this.failure && this.pending + inFlight >= this.opts.maxStaged) {
+  /** Resolves once another copy may be staged; rejects with an earlier commit's failure. */
+  async room(): Promise<void> {
+    while (!this.failure && this.pending >= this.opts.maxStaged) {
       const room = new Promise<void>((go) => this.roomWaiters.push(go));
       this.nudge?.();
       await room;

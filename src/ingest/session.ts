@@ -16,7 +16,7 @@ import { identityJson } from './identity-json.js';
 import { originalsOf } from './originals-door.js';
 import { scanRecorder } from './scan.js';
 import { SessionRecord } from './session-record.js';
-import { SMALL_COPY_BYTES, stageFile, type Staged, type StageEnv } from './stage.js';
+import { stageFile, type StageEnv } from './stage.js';
 import type { HeldItem, IngestContext, IngestOptions, IngestProgress, IngestSummary, RecorderSource, StagedItem } from './types.js';
 import { writerGateFor } from './writer-gate.js';
 
@@ -27,19 +27,11 @@ export { originalsOf } from './originals-door.js';
 /** How long a staged copy may wait for others to share its commit while copying goes on. */
 const BATCH_DELAY_MS = 200;
 
-/**
- * Small files copied at once within one session (each copy is mostly waits: opens, reads, writes,
- * read-back, closes, one after another). A larger file is copied alone, as before.
- */
-const SMALL_COPIES_AT_ONCE = 4;
-
 export class IngestSession {
   readonly id = randomUUID();
   private readonly log: Logger;
   private readonly record: SessionRecord;
   private readonly env: StageEnv;
-  /** Stops the copies still in flight once the session cannot go on (one of them found the card stalled or gone). */
-  private readonly stopCopies = new AbortController();
   private readonly started = process.hrtime.bigint();
   private progress: IngestProgress = { phase: 'scanning', fileIndex: 0, fileCount: 0, bytesDone: 0, bytesTotal: 0 };
 
@@ -59,7 +51,7 @@ export class IngestSession {
       algorithms: algorithmsFor(ctx.config.hash),
       writers: ctx.writers ?? writerGateFor(ctx.config),
       started: false,
-      signal: opts.signal ? AbortSignal.any([opts.signal, this.stopCopies.signal]) : this.stopCopies.signal,
+      signal: opts.signal,
       report: (p) => this.report(p),
       firstBytes: () => {
         const since = this.recorder.dockedAt?.getTime();
@@ -92,56 +84,20 @@ export class IngestSession {
       this.env.recorderDevice = await recorderDevice(this.recorder.root);
       const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal, this.ctx.config.ingest.stall_seconds * 1000);
       this.report({ phase: 'copying', fileCount: files.length, bytesTotal: files.reduce((s, f) => s + f.stat.size, 0) });
-      // Copies in flight, oldest first: each is queued for its commit in the card's order.
-      const copying: Promise<Staged | undefined>[] = [];
-      const queueOldest = async (): Promise<void> => {
-        const staged = await copying[0];
-        copying.shift();
+      let bytesBefore = 0;
+      for (let i = 0; i < files.length; i++) {
+        await commits.room();
+        if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new Error('aborted');
+        this.report({ phase: 'copying', fileIndex: i + 1, filePath: files[i].path, bytesDone: bytesBefore });
+        const staged = await stageFile(this.env, files[i], bytesBefore);
+        bytesBefore += files[i].stat.size;
         if (staged) {
-          // Derived facts start now, while earlier files commit and the next ones copy.
+          // Derived facts start now, while earlier files commit and the next one copies.
           const described = describeStaged(this.ctx, staged, this.recorder, this.log);
           commits.add({ ...staged, described }, described);
         }
-      };
-      try {
-        let bytesBefore = 0;
-        let bigInFlight = false;
-        // Fewer than max_staged in flight, so that room for one more can always come from commits.
-        const atOnce = Math.min(SMALL_COPIES_AT_ONCE, maxStaged);
-        for (let i = 0; i < files.length; i++) {
-          const small = files[i].stat.size <= SMALL_COPY_BYTES;
-          // A large file is copied alone; small ones up to SMALL_COPIES_AT_ONCE at once.
-          while (copying.length > 0 && (!small || bigInFlight || copying.length >= atOnce)) {
-            await queueOldest();
-            if (copying.length === 0) bigInFlight = false;
-          }
-          await commits.room(copying.length);
-          if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? new Error('aborted');
-          this.report({ phase: 'copying', fileIndex: i + 1, filePath: files[i].path, bytesDone: bytesBefore });
-          const copy = stageFile(this.env, files[i], bytesBefore);
-          copy.catch(() => undefined); // awaited in order by queueOldest
-          copying.push(copy);
-          bigInFlight ||= !small;
-          bytesBefore += files[i].stat.size;
-          // A commit failure (e.g. disk full) stops the copying promptly instead of after the whole card.
-          if (commits.failed()) throw commits.failed();
-        }
-        while (copying.length > 0) await queueOldest();
-      } finally {
-        // Stopped early: the copies still in flight are stopped (a stalled card must not keep the
-        // session waiting for each of them in turn); those that staged already are queued (held
-        // unless the stop lets waiting copies go), so none is left in staging unaccounted.
-        if (copying.length > 0) this.stopCopies.abort(new Error('the session stopped before this copy ended'));
-        for (const copy of copying.splice(0)) {
-          const staged = await copy.catch(() => undefined);
-          if (!staged) continue;
-          try {
-            const described = describeStaged(this.ctx, staged, this.recorder, this.log);
-            commits.add({ ...staged, described }, described);
-          } catch {
-            /* discarded by the queue after an earlier commit failure */
-          }
-        }
+        // A commit failure (e.g. disk full) stops the copying promptly instead of after the whole card.
+        if (commits.failed()) throw commits.failed();
       }
       await commits.drain();
     } catch (err) {

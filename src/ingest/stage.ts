@@ -37,7 +37,7 @@ export interface StageEnv {
 }
 
 /** Copies up to this size are flushed at hold with their batch, where the store does that. */
-export const SMALL_COPY_BYTES = 4 * 1024 * 1024;
+const SMALL_COPY_BYTES = 4 * 1024 * 1024;
 
 /** Staged item without its description (the session starts that). */
 export type Staged = Omit<StagedItem, 'described'>;
