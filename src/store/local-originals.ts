@@ -102,7 +102,7 @@ export class LocalOriginalsStore implements OriginalsStore {
 
   stage(nameOnCard: Buffer, tag: string): StagedObject {
     let session = this.sessions.get(tag);
-    if (!session || !existsSync(session.entry)) {
+    if (!session) {
       // The marker is flushed with the first objects held (holdMany), not now: no fsync waited for here.
       const { entry, marker } = createStagingEntry(this.o.stagingRoot, `${tag}-${randomUUID().slice(0, 8)}`, { flushMarkerLater: true });
       session = { entry, marker, markerFlushed: false };

@@ -143,15 +143,22 @@ export function createStagedObject(stagedObject: string): string {
   return content;
 }
 
-/** Write inventories and the declaration into a staged object whose content is in place. Durable on return. */
-export function sealStagedObject(stagedObject: string, inventory: Record<string, unknown>): void {
+/** The files that seal a staged object: both inventories with their sidecars, and the declaration. */
+function sealingFiles(stagedObject: string, inventory: Record<string, unknown>): { file: string; data: string }[] {
   const text = JSON.stringify(inventory, null, 2) + '\n';
   const digest = createHash('sha256').update(text).digest('hex');
-  for (const dir of [path.join(stagedObject, 'v1'), stagedObject]) {
-    writeNewFileDurably(path.join(dir, 'inventory.json'), text);
-    writeNewFileDurably(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
-  }
-  writeNewFileDurably(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
+  return [
+    ...[path.join(stagedObject, 'v1'), stagedObject].flatMap((dir) => [
+      { file: path.join(dir, 'inventory.json'), data: text },
+      { file: path.join(dir, 'inventory.json.sha256'), data: `${digest}  inventory.json\n` },
+    ]),
+    { file: path.join(stagedObject, OCFL_OBJECT_DECLARATION), data: 'ocfl_object_1.1\n' },
+  ];
+}
+
+/** Write inventories and the declaration into a staged object whose content is in place. Durable on return. */
+export function sealStagedObject(stagedObject: string, inventory: Record<string, unknown>): void {
+  for (const { file, data } of sealingFiles(stagedObject, inventory)) writeNewFileDurably(file, data);
   // Read-only all the way down, except the object root itself: moving a directory to another
   // parent needs write permission on it. It is made 0555 right after the rename.
   const lock = (dir: string): void => {
@@ -169,27 +176,17 @@ export function sealStagedObject(stagedObject: string, inventory: Record<string,
 }
 
 /**
- * sealStagedObject as steps for runFsSteps, for an object whose only content is `contentFile`
+ * sealStagedObject as steps for runFsSteps (the writes made on the filesystem thread), for an object whose only content is `contentFile`
  * (with `more` files, e.g. provenance.json, written beside it in v1/content): the files written
  * read-only, the content file and the folders below the root made read-only; every file and
  * folder of the object is added to `flush` (to make durable before anyone relies on it).
  */
 export function sealStagedObjectSteps(stagedObject: string, inventory: Record<string, unknown>, contentFile: string, more: readonly { name: string; data: string }[], flush: string[]): FsStep[] {
-  const text = JSON.stringify(inventory, null, 2) + '\n';
-  const digest = createHash('sha256').update(text).digest('hex');
   const v1 = path.join(stagedObject, 'v1');
   const content = stagedContentDir(stagedObject);
-  const steps: FsStep[] = [];
-  const write = (file: string, data: string): void => {
-    steps.push({ op: 'write', path: file, data, mode: 0o444 });
-    flush.push(file);
-  };
-  for (const m of more) write(path.join(content, m.name), m.data);
-  for (const dir of [v1, stagedObject]) {
-    write(path.join(dir, 'inventory.json'), text);
-    write(path.join(dir, 'inventory.json.sha256'), `${digest}  inventory.json\n`);
-  }
-  write(path.join(stagedObject, OCFL_OBJECT_DECLARATION), 'ocfl_object_1.1\n');
+  const files = [...more.map((m) => ({ file: path.join(content, m.name), data: m.data })), ...sealingFiles(stagedObject, inventory)];
+  const steps: FsStep[] = files.map(({ file, data }) => ({ op: 'write', path: file, data, mode: 0o444 }));
+  flush.push(...files.map((f) => f.file));
   // Read-only all the way down, except the object root itself (made 0555 right after the rename).
   steps.push({ op: 'chmod', path: contentFile, mode: 0o444 }, { op: 'chmod', path: content, mode: 0o555 }, { op: 'chmod', path: v1, mode: 0o555 });
   flush.push(contentFile, content, v1, stagedObject);
@@ -197,8 +194,8 @@ export function sealStagedObjectSteps(stagedObject: string, inventory: Record<st
 }
 
 /**
- * commitStagedObject as steps for runFsSteps: the missing ancestors made, the rename (refused
- * when an object is there), the root made 0555. The rename's parent and the object root are added
+ * The steps (for runFsSteps) that move a sealed staged object to its place in the storage root:
+ * the missing ancestors made, the rename (refused when an object is there), the root made 0555. The rename's parent and the object root are added
  * to `flush`; a 'flush' step after these also flushes the parents of the folders made. Durable
  * once that flush is done.
  */
