@@ -252,20 +252,10 @@ export class S3Bucket {
     return r.Body as Readable;
   }
 
-  /**
-   * Bytes [start, end] of a version, as a stream, with the object's whole size as the service
-   * states it in Content-Range (so a reader in ranges knows where the object ends).
-   */
-  async getRange(key: string, versionId: string | undefined, start: number, end: number, signal?: AbortSignal): Promise<{ body: Readable; total: number; length: number }> {
-    const r = await this.call(`reading bytes ${start}-${end} of ${key}`, () =>
-      this.c.send(new this.m.GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end}` }), { abortSignal: signal }),
-    );
-    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(r.ContentRange ?? '');
-    if (!range || Number(range[1]) !== start) {
-      (r.Body as Readable | undefined)?.destroy?.();
-      throw new S3Failure(`reading bytes ${start}-${end} of ${key}: the service answered the range "${r.ContentRange ?? 'none'}"`, 'BadRange');
-    }
-    return { body: r.Body as Readable, total: Number(range[3]), length: Number(range[2]) - start + 1 };
+  /** The bytes of a key (a version of it, when named), as a stream, with the length the service states for them. */
+  async getSized(key: string, versionId?: string, signal?: AbortSignal): Promise<{ body: Readable; length?: number }> {
+    const r = await this.call(`reading ${key}`, () => this.c.send(new this.m.GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }), { abortSignal: signal }));
+    return { body: r.Body as Readable, length: r.ContentLength };
   }
 
   async getBuffer(key: string, versionId?: string): Promise<Buffer> {

@@ -61,7 +61,7 @@ export async function startRgw(): Promise<Rgw> {
   const stop = () => spawnSync(path.join(HARNESS, 'ceph-down.sh'), { env, stdio: 'ignore' });
   const admin = (tool: string, args: string[]) => execFileSync(tool, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const startGateway = async () => {
-    execFileSync('radosgw', ['-n', 'client.rgw.a'], { env, stdio: 'ignore' });
+    execFileSync(path.join(HARNESS, 'rgw-up.sh'), { env, stdio: 'ignore' });
     for (let i = 0; i < 240; i++) {
       try {
         await fetch(endpoint);
