@@ -15,7 +15,7 @@ mkdirSync(path.join(home, 'staging'), { recursive: true });
 const db = openCatalog(path.join(home, 'catalog.sqlite'));
 const station = { id: 'BENCH', name: '', timezone: 'Asia/Shanghai' };
 const s3 = { endpoint, region: 'default', bucket, prefix, retention_days: 1, force_path_style: true, allow_governance: false };
-// Where the hold's time goes: upload, lock (list + HEAD + retention), read-back (ranged GETs
+// Where the hold's time goes: upload, lock (list + HEAD + retention), read-back (one streamed GET
 // hashed on the hashing thread), the small files' read-back (overlapping it), commit.
 const phases = {};
 const phaseTimes = (phase, ms) => (phases[phase] = (phases[phase] ?? 0) + ms / 1000);
