@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { fmt, repoRoot, tempDir, timeShell } from './lib.js';
+import { childCpuSeconds, fmt, repoRoot, tempDir, timeShell } from './lib.js';
 
 const CLI = path.join(repoRoot, 'bin', 'evidock.js');
 
@@ -104,13 +104,6 @@ export function makeSmallFilesCard(card, files, seedDir) {
 
 function evidock(args, opts = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
-}
-
-/** CPU seconds of this process's reaped children (user + system) so far. */
-function childCpuSeconds() {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 /** The filesystem's floor (ingest-small-floor.js), in CPU seconds for the whole card. */

@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,4 +61,11 @@ export function pageReportingNote() {
   }
   if (devices.length === 0) return undefined;
   return '(this VM has virtio-balloon free page reporting on: the host takes freed memory back and faults it in again, so a run that follows a large delete may be slowed by chance; medians and spread below)';
+}
+
+/** CPU seconds (user + system) of this process's children reaped so far (spawnSync and shells included). */
+export function childCpuSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }

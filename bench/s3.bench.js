@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fmt, makeFile, MiB, repoRoot, tempDir, timeShell } from './lib.js';
+import { childCpuSeconds, fmt, makeFile, MiB, repoRoot, tempDir, timeShell } from './lib.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -52,13 +52,6 @@ function cephCpuSeconds(dir, only = '') {
     }
   }
   return ticks / 100;
-}
-
-/** CPU seconds of this process's reaped children (the shell, s3cmd and sha256sum of the naive pair). */
-function childCpuSeconds() {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');

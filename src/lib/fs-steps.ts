@@ -47,30 +47,31 @@ parentPort.on('message', ({ id, paths }) => {
   }
   parentPort.postMessage({ id });
 });\`;
+// Each flusher answers its shares in order; waiting maps a share's id to its promise.
 const flushers = [];
+const waiting = new Map();
 let flushId = 0;
+function startFlusher() {
+  const w = new Worker(FLUSHER_SOURCE, { eval: true });
+  w.on('message', (r) => {
+    const done = waiting.get(r.id);
+    waiting.delete(r.id);
+    r.error ? done.reject(Object.assign(new Error(r.error.message), r.error)) : done.resolve();
+  });
+  w.unref(); // this thread's own port keeps it running while it has steps
+  return w;
+}
 function flushOn(flusher, paths) {
   return new Promise((resolve, reject) => {
     const id = ++flushId;
-    const onMessage = (r) => {
-      if (r.id !== id) return;
-      flusher.off('message', onMessage);
-      flusher.unref();
-      r.error ? reject(Object.assign(new Error(r.error.message), r.error)) : resolve();
-    };
-    flusher.on('message', onMessage);
-    flusher.ref();
+    waiting.set(id, { resolve, reject });
     flusher.postMessage({ id, paths });
   });
 }
 async function flush(paths) {
   const queue = [...new Set(paths)];
   const shares = Math.min(FLUSHER_THREADS, queue.length);
-  while (flushers.length < shares) {
-    const w = new Worker(FLUSHER_SOURCE, { eval: true });
-    w.unref();
-    flushers.push(w);
-  }
+  while (flushers.length < shares) flushers.push(startFlusher());
   const results = await Promise.allSettled(
     Array.from({ length: shares }, (_, k) => flushOn(flushers[k], queue.filter((_, i) => i % shares === k))),
   );
