@@ -57,5 +57,23 @@ describe('runFsSteps', () => {
     const flush = await runFsSteps([{ op: 'flush', paths: [file, missing] }]).catch((e: NodeJS.ErrnoException) => e);
     expect((flush as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect((flush as NodeJS.ErrnoException).path).toBe(missing);
+    // the same with an fsync per path
+    const each = await runFsSteps([{ op: 'flush', paths: [file, missing], perPath: true }]).catch((e: NodeJS.ErrnoException) => e);
+    expect((each as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect((each as NodeJS.ErrnoException).path).toBe(missing);
+  });
+
+  it('flushes folders and files in either way, concurrently too', async () => {
+    const dir = path.join(t.dir, 'many');
+    mkdirSync(dir);
+    const flushes = Array.from({ length: 6 }, (_, i) => {
+      const file = path.join(dir, `f${i}`);
+      return runFsSteps([
+        { op: 'write', path: file, data: String(i), mode: 0o444 },
+        { op: 'flush', paths: [file, dir], perPath: i % 2 === 0 },
+      ]);
+    });
+    await Promise.all(flushes);
+    for (let i = 0; i < 6; i++) expect(readFileSync(path.join(dir, `f${i}`), 'utf8')).toBe(String(i));
   });
 });
