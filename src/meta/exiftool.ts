@@ -57,10 +57,13 @@ async function spawnHelper() {
 
 let shared: ExifTool | null = null;
 
+/** Reads waiting on the shared instance: failed at once when its exiftool cannot start. */
+const pendingReads = new Set<(err: Error) => void>();
+
 async function instance(): Promise<ExifTool> {
   const { ExifTool } = await loadVendored();
   if (!shared) {
-    shared = new ExifTool({
+    const et = (shared = new ExifTool({
       // Two readers: one file's tags are read while another's are parsed (2-core docks).
       maxProcs: 2,
       // A recorder's files are read once each; retire the perl process now and then anyway.
@@ -70,14 +73,30 @@ async function instance(): Promise<ExifTool> {
       // We do our own time-zone reading (station zone for zone-less times).
       backfillTimezones: false,
       processFactory: spawnHelper,
+    }));
+    // A perl that will not run exiftool (missing, broken) would leave every read waiting for a
+    // process that never starts, and nothing else keeps evidock running: it would end silently.
+    et.on('startError', (err: unknown) => {
+      if (shared === et) shared = null;
+      void et.end(false).catch(() => undefined);
+      const why = new Error(`exiftool could not start (${err instanceof Error ? err.message : String(err)}); check that perl runs exiftool on this station`);
+      for (const fail of [...pendingReads]) fail(why);
     });
   }
   return shared;
 }
 
-/** Reads every tag of one file; rejects if exiftool cannot (missing file, ...). */
+/** Reads every tag of one file; rejects if exiftool cannot (missing file, exiftool not starting, ...). */
 export async function readExifTags(path: string): Promise<RawTags> {
-  return (await (await instance()).readRaw(path, { readArgs: READ_ARGS })) as RawTags;
+  const et = await instance();
+  let fail!: (err: Error) => void;
+  const cannotStart = new Promise<never>((_, reject) => (fail = reject));
+  pendingReads.add(fail);
+  try {
+    return (await Promise.race([et.readRaw(path, { readArgs: READ_ARGS }), cannotStart])) as RawTags;
+  } finally {
+    pendingReads.delete(fail);
+  }
 }
 
 export const exifTagReader: TagReader = { readTags: readExifTags };
