@@ -9,6 +9,7 @@ import { prepareHome, type Home } from '../home.js';
 import { lockHome, type HomeLock, type HomeRole, type LockHomeOptions } from '../home-lock.js';
 import { catchUpFacts } from '../facts/index.js';
 import { openCatalog, type Db } from '../store/catalog.js';
+import { startFsSteps } from '../lib/fs-steps.js';
 import { prepareOriginalsStore } from '../store/open-originals.js';
 import { endIngestHelpers } from './describe.js';
 import { recoverAtStart, type RecoveryReport } from './recovery.js';
@@ -55,6 +56,8 @@ export async function openStation(config: Config, home: Home, logger: Logger, op
     lock.release();
     throw err;
   }
+  // The hold's filesystem thread and its syncfs helper start before any card is read (see startFsSteps).
+  if (config.store.backend !== 's3') startFsSteps();
   attachAuditHome(db, home.dir, { onError: (err) => logger.error({ err }, 'audit journal not written; retried after the next entry') });
   const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, describe: opts.describe, deriveFacts: opts.deriveFacts, writers: writerGateFor(config) };
   const close = async () => {

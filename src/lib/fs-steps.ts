@@ -82,8 +82,9 @@ function flushOn(flusher, paths) {
   });
 }
 // The perl process that calls syncfs: a path (hex) per line in, "ok" or "err <errno>" per line
-// out, in order. It ends when its input closes (this process gone). Started on first use; when it
-// cannot start or dies, flushes fall back to an fsync per path.
+// out, in order. It ends when its input closes (this process gone). Started with this thread (see
+// startFsSteps); when it cannot start or dies, flushes fall back to an fsync per path, never to
+// another start: a fork waits while any card read hangs in the kernel.
 let syncfsHelper;
 let syncfsUnavailable = false;
 const syncfsWaiting = [];
@@ -118,8 +119,9 @@ function startSyncfsHelper() {
   child.stdout.unref?.();
   return child;
 }
+syncfsHelper = startSyncfsHelper();
 function syncfs(p) {
-  syncfsHelper ??= startSyncfsHelper();
+  if (!syncfsHelper) return Promise.reject(Object.assign(new Error('the syncfs helper (perl) is not running'), { helperGone: true }));
   return new Promise((resolve, reject) => {
     syncfsWaiting.push({ resolve, reject, path: p });
     syncfsHelper.stdin.write(Buffer.from(p).toString('hex') + '\\n');
@@ -249,6 +251,15 @@ class FsStepsThread {
 }
 
 let thread: FsStepsThread | undefined;
+
+/**
+ * Starts the filesystem thread and its syncfs helper now. Call it before any card is read: a
+ * process cannot fork (start a helper) while a thread of it waits on a card that has stopped
+ * answering (seen with a hung FUSE card: the fork waited as long as the card did).
+ */
+export function startFsSteps(): void {
+  thread ??= new FsStepsThread();
+}
 
 /**
  * Runs `steps` in order on the filesystem thread (started on first use). Resolves when all are
