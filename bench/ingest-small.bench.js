@@ -182,7 +182,7 @@ export default async function ingestSmallBench(flags) {
     const cutClips = Math.round(mix.media / 4);
     const probe = ffprobeSeconds(path.join(tmp.dir, 'seeds', 'cut.mp4'));
     console.log(`  CPU: evidock ingest ${fmt(best(evCpu), 1)} s (with its exiftool and ffprobe) = ${perFile(best(evCpu))}; 300 files/s on ${cores} cores allows ${perFile((cores * files) / 300)}`);
-    console.log(`    floor, filesystem: ${fmt(floor.cpuSeconds, 1)} s = ${perFile(floor.cpuSeconds)} (one durable OCFL object per original, blocking calls, nothing else)`);
+    console.log(`    floor, filesystem: ${fmt(floor.cpuSeconds, 1)} s = ${perFile(floor.cpuSeconds)} (one durable OCFL object per original, a syncfs per 64, blocking calls, nothing else)`);
     console.log(`    floor, ffprobe: ${cutClips} clips cut before their moov box x ${fmt(probe, 3)} s = ${perFile(cutClips * probe)}`);
   } finally {
     tmp.cleanup();
