@@ -85,8 +85,7 @@ function flushOn(flusher, paths) {
 // out, in order. It ends when its input closes (this process gone). Started with this thread (see
 // startFsSteps); when it cannot start or dies, flushes fall back to an fsync per path, never to
 // another start: a fork waits while any card read hangs in the kernel.
-let syncfsHelper;
-let syncfsUnavailable = false;
+let syncfsHelper; // undefined once it cannot start or has died: never started again
 const syncfsWaiting = [];
 function startSyncfsHelper() {
   const child = spawn('perl', ['-e', workerData.syncfsPerl], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -107,7 +106,6 @@ function startSyncfsHelper() {
     }
   });
   const gone = () => {
-    syncfsUnavailable = true;
     syncfsHelper = undefined;
     for (const w of syncfsWaiting.splice(0)) w.reject(Object.assign(new Error('the syncfs helper (perl) is not running'), { helperGone: true }));
   };
@@ -131,7 +129,7 @@ function syncfs(p) {
 const SYNCFS_TRUSTED = new Set([0xef53, 0x58465342, 0x9123683e, 0xf2f52010, 0x01021994]);
 async function flush(paths, perPath) {
   const unique = [...new Set(paths)];
-  if (perPath || syncfsUnavailable) return fsyncEach(unique);
+  if (perPath || !syncfsHelper) return fsyncEach(unique);
   // One path per filesystem (every path must exist: a missing one fails the flush, as an fsync would).
   const byDevice = new Map();
   for (const p of unique) {
