@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { childCpuSeconds } from './lib.js';
 
 const [card, root, how] = process.argv.slice(2);
 const perPath = how === '--fsync';
@@ -25,11 +26,11 @@ const files = [];
 const buf = Buffer.alloc(1 << 20);
 const back = Buffer.alloc(1 << 20);
 const syncfs = () => execFileSync('sync', ['-f', root]);
-/** This process's CPU seconds and its waited-for children's (from /proc: clock ticks of 1/100 s). */
-function cpuSeconds() {
-  const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-}
+/** This process's CPU seconds and its waited-for children's (the `sync` runs). */
+const cpuSeconds = () => {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6 + childCpuSeconds();
+};
 const flush = (p) => {
   if (!perPath) return; // the batch's syncfs makes it durable
   const fd = fs.openSync(p, 'r');
