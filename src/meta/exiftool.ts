@@ -92,9 +92,13 @@ export async function readExifTags(path: string): Promise<RawTags> {
   let fail!: (err: Error) => void;
   const cannotStart = new Promise<never>((_, reject) => (fail = reject));
   pendingReads.add(fail);
+  // exiftool's own handles may all be unreferenced between its start tries: this keeps evidock
+  // running until the read ends or a start error fails it
+  const keepAlive = setInterval(() => undefined, 1000);
   try {
     return (await Promise.race([et.readRaw(path, { readArgs: READ_ARGS }), cannotStart])) as RawTags;
   } finally {
+    clearInterval(keepAlive);
     pendingReads.delete(fail);
   }
 }
