@@ -187,4 +187,14 @@ describe('exiftool first, ffprobe when the tags are not conclusive', () => {
     expect(m).toMatchObject({ available: false });
     expect((m as { reason: string }).reason).toMatch(/ffprobe: bang.*exiftool: boom/);
   });
+
+  it('not wanted any more (its copy let go): ffprobe is not started after the tags, and the reason says why', async () => {
+    const wanted = new AbortController();
+    let probes = 0;
+    const tags = { readTags: async () => { wanted.abort(new Error('its copy was let go unheld')); return { 'File:MIMEType': 'video/mp4' }; } };
+    const m = await readRecordingMetadata('/x', { tags, prober: { probe: async () => { probes++; return probeOk; } }, signal: wanted.signal });
+    expect(probes).toBe(0);
+    expect(m).toMatchObject({ available: false });
+    expect((m as { reason: string }).reason).toMatch(/ffprobe: not read: its copy was let go unheld/);
+  });
 });

@@ -8,14 +8,37 @@ import type { Staged } from './stage.js';
 import type { Described, DescribeFn, IngestContext, RecorderSource } from './types.js';
 import type { Logger } from 'pino';
 
-const deriveFromCopy: DescribeFn = (file, ctx) => deriveProvenance(ctx.db, ctx.config, { path: file.stagedPath, source: file.source, recorder: file.recorder });
+const deriveFromCopy: DescribeFn = (file, ctx) => deriveProvenance(ctx.db, ctx.config, { path: file.stagedPath, source: file.source, recorder: file.recorder, signal: file.signal });
 
-export async function describeStaged(ctx: IngestContext, staged: Staged, recorder: RecorderSource, log: Logger): Promise<Described> {
+/**
+ * `signal` is aborted when the copy is let go unheld (its session failed or stopped): this then
+ * returns at once, and the step itself stops at its next boundary (before its next reader starts,
+ * before it reads the catalog), so nothing of it outlives the session's use of the station.
+ */
+export async function describeStaged(ctx: IngestContext, staged: Staged, recorder: RecorderSource, log: Logger, signal?: AbortSignal): Promise<Described> {
+  const step = describeOnce(ctx, staged, recorder, log, signal);
+  if (!signal) return step;
+  let onAbort!: () => void;
+  const letGo = new Promise<Described>((resolve) => {
+    onAbort = () => resolve({ provenance: null, reason: reasonOf(signal.reason) });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    const provenance = await (ctx.describe ?? deriveFromCopy)({ stagedPath: staged.staged.contentFile, source: staged.source, recorder }, ctx);
+    return await Promise.race([step, letGo]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function describeOnce(ctx: IngestContext, staged: Staged, recorder: RecorderSource, log: Logger, signal?: AbortSignal): Promise<Described> {
+  try {
+    const provenance = await (ctx.describe ?? deriveFromCopy)({ stagedPath: staged.staged.contentFile, source: staged.source, recorder, signal }, ctx);
     if (provenance?.flags.length) log.info({ path: staged.source.path, flags: provenance.flags.map((f) => f.code) }, 'provenance flags');
     return { provenance };
   } catch (err) {
+    // A copy let go unheld: its describe stopping is no failure to report.
+    if (signal?.aborted) return { provenance: null, reason: reasonOf(signal.reason) };
     log.error({ err, path: staged.source.path }, 'a describe step failed; the original is held anyway');
     return { provenance: null, reason: reasonOf(err) };
   }

@@ -55,11 +55,11 @@ export function identityFacts(identity: RecorderSource['identity']): IdentityFac
 export async function deriveProvenance(
   db: Db,
   config: Config,
-  file: { path: string; source: SourceFile; recorder: RecorderSource },
+  file: { path: string; source: SourceFile; recorder: RecorderSource; signal?: AbortSignal },
 ): Promise<DerivedProvenance> {
   const timezone = config.station.timezone;
   const metadata: MetadataResult = readsMetadata(config)
-    ? await readRecordingMetadata(file.path, { timezone })
+    ? await readRecordingMetadata(file.path, { timezone, signal: file.signal })
     : { available: false, reason: 'metadata reading is off (meta.read_metadata = false)', mimeType: null };
   const { conventions, builtins } = conventionsFor(config);
   const fileName = parseRecordingName(file.source.rawPath, { conventions, builtins, timezone });
@@ -104,6 +104,8 @@ export async function deriveProvenance(
   }
   const endMs = startMs !== null && durationMs !== null ? startMs + durationMs : null;
 
+  // A copy let go while its metadata was read: the catalog (maybe closed by now) is not read.
+  file.signal?.throwIfAborted();
   // Only the registry rows this file's claims touch are read (a station may have thousands).
   const aliases = recorderAliases(db);
   const base: AttributionInput = {

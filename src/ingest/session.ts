@@ -80,6 +80,11 @@ export class IngestSession {
       },
       { maxStaged, maxBatch: Math.max(1, Math.ceil(maxStaged / 2)), maxDelayMs: BATCH_DELAY_MS },
     );
+    // Describe steps still running (they never reject). A session whose commits failed or that
+    // was stopped lets copies go while they are still being described: those describes are
+    // aborted and the session ends after them, so none reads a copy or the catalog after it.
+    const describing = new Set<Promise<unknown>>();
+    const stillWanted = new AbortController();
     try {
       this.env.recorderDevice = await recorderDevice(this.recorder.root);
       const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal, this.ctx.config.ingest.stall_seconds * 1000);
@@ -93,7 +98,9 @@ export class IngestSession {
         bytesBefore += files[i].stat.size;
         if (staged) {
           // Derived facts start now, while earlier files commit and the next one copies.
-          const described = describeStaged(this.ctx, staged, this.recorder, this.log);
+          const described = describeStaged(this.ctx, staged, this.recorder, this.log, stillWanted.signal);
+          describing.add(described);
+          void described.finally(() => describing.delete(described));
           commits.add({ ...staged, described }, described);
         }
         // A commit failure (e.g. disk full) stops the copying promptly instead of after the whole card.
@@ -116,6 +123,9 @@ export class IngestSession {
       await commits.drain().catch(() => undefined);
       this.notHeld(notHeld);
     }
+    // Every commit has ended: a describe still running is of a copy let go unheld.
+    stillWanted.abort(new Error('its copy was let go unheld'));
+    await Promise.all(describing);
     return this.finish();
   }
 

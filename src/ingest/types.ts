@@ -27,8 +27,11 @@ export interface DerivedProvenance {
   flags: Flag[];
 }
 
-/** Derives a staged copy's provenance (metadata, attribution, recording time); null: nothing derived. */
-export type DescribeFn = (file: { stagedPath: string; source: SourceFile; recorder: RecorderSource }, ctx: IngestContext) => Promise<DerivedProvenance | null>;
+/**
+ * Derives a staged copy's provenance (metadata, attribution, recording time); null: nothing derived.
+ * `signal` is aborted when the copy is let go unheld (its session failed or stopped): stop early.
+ */
+export type DescribeFn = (file: { stagedPath: string; source: SourceFile; recorder: RecorderSource; signal?: AbortSignal }, ctx: IngestContext) => Promise<DerivedProvenance | null>;
 
 export interface IngestContext {
   db: Db;

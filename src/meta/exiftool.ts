@@ -57,8 +57,11 @@ async function spawnHelper() {
 
 let shared: ExifTool | null = null;
 
-/** Reads waiting on the shared instance: failed at once when its exiftool cannot start. */
-const pendingReads = new Set<(err: Error) => void>();
+/** Reads waiting on each instance: failed when its exiftool cannot start, or when it is ended. */
+const pendingReads = new WeakMap<ExifTool, Set<(err: Error) => void>>();
+const failPendingReads = (et: ExifTool, why: Error) => {
+  for (const fail of [...(pendingReads.get(et) ?? [])]) fail(why);
+};
 
 async function instance(): Promise<ExifTool> {
   const { ExifTool } = await loadVendored();
@@ -80,8 +83,9 @@ async function instance(): Promise<ExifTool> {
       if (shared === et) shared = null;
       void et.end(false).catch(() => undefined);
       const why = new Error(`exiftool could not start (${err instanceof Error ? err.message : String(err)}); check that perl runs exiftool on this station`);
-      for (const fail of [...pendingReads]) fail(why);
+      failPendingReads(et, why);
     });
+    pendingReads.set(et, new Set());
   }
   return shared;
 }
@@ -90,16 +94,17 @@ async function instance(): Promise<ExifTool> {
 export async function readExifTags(path: string): Promise<RawTags> {
   const et = await instance();
   let fail!: (err: Error) => void;
-  const cannotStart = new Promise<never>((_, reject) => (fail = reject));
-  pendingReads.add(fail);
+  const givenUp = new Promise<never>((_, reject) => (fail = reject));
+  const pending = pendingReads.get(et)!;
+  pending.add(fail);
   // exiftool's own handles may all be unreferenced between its start tries: this keeps evidock
   // running until the read ends or a start error fails it
   const keepAlive = setInterval(() => undefined, 1000);
   try {
-    return (await Promise.race([et.readRaw(path, { readArgs: READ_ARGS }), cannotStart])) as RawTags;
+    return (await Promise.race([et.readRaw(path, { readArgs: READ_ARGS }), givenUp])) as RawTags;
   } finally {
     clearInterval(keepAlive);
-    pendingReads.delete(fail);
+    pending.delete(fail);
   }
 }
 
@@ -109,7 +114,11 @@ export const exifTagReader: TagReader = { readTags: readExifTags };
 export async function endExifTool(): Promise<void> {
   const et = shared;
   shared = null;
-  if (et) await et.end(true);
+  if (!et) return;
+  await et.end(true);
+  // The reads it had queued but not yet given to a process never settle (batch-cluster drops
+  // them), and each keeps evidock running: they fail instead.
+  failPendingReads(et, new Error("exiftool was ended before this file's tags were read"));
 }
 
 /** Process ids of running exiftool children (for leak checks). */

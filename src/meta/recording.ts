@@ -72,6 +72,8 @@ export interface ReadMetadataOptions {
   prober?: Prober;
   /** "auto" (default): ffprobe only when exiftool's tags are not conclusive; "always": both. */
   ffprobe?: 'auto' | 'always';
+  /** Aborted: no further reader is started (the answer is not wanted any more). */
+  signal?: AbortSignal;
 }
 
 /** Reads one recording's metadata. Never rejects. */
@@ -84,9 +86,13 @@ export async function readRecordingMetadata(path: string, options: ReadMetadataO
   if (sniffed.media === false) {
     return { available: false, reason: `not a recording (${sniffed.mimeType}): neither its name nor its first bytes are those of a recording or photo`, mimeType: sniffed.mimeType };
   }
-  const probeWithFfprobe = () => prober.probe(path).catch((e: unknown): ProbeResult => ({ ok: false, reason: `ffprobe: ${oneLine(e)}` }));
+  const notWanted = () => `not read: ${oneLine(options.signal?.reason ?? 'stopped')}`;
+  const probeWithFfprobe = (): Promise<ProbeResult> =>
+    options.signal?.aborted
+      ? Promise.resolve({ ok: false, reason: `ffprobe: ${notWanted()}` })
+      : prober.probe(path).catch((e: unknown): ProbeResult => ({ ok: false, reason: `ffprobe: ${oneLine(e)}` }));
   const readTags = () =>
-    tagReader.readTags(path).then(
+    (options.signal?.aborted ? Promise.reject(new Error(notWanted())) : tagReader.readTags(path)).then(
       (t) => ({ ok: true as const, tags: t }),
       (e: unknown) => ({ ok: false as const, reason: `exiftool: ${oneLine(e)}` }),
     );
