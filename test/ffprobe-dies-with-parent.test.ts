@@ -1,5 +1,6 @@
 // Issue 12 point 4 for ffprobe: a probe that hangs (here on a FIFO nobody writes) must not
-// outlive evidock after a SIGKILL. The parent is a real node process using dist/meta/ffprobe.js.
+// outlive evidock after a SIGKILL, started directly or by the helper spawner. The parent is a real
+// node process using dist/meta/ffprobe.js.
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,16 +10,22 @@ describe('ffprobe and its parent', () => {
   const tmp = tempDir('evidock-ffprobe-');
   afterAll(() => tmp.cleanup());
 
-  it('a hanging ffprobe is gone within seconds of its parent being killed', async () => {
-    const fifo = path.join(tmp.dir, 'clip.MP4');
+  it.each([false, true])('a hanging ffprobe is gone within seconds of its parent being killed (through the helper spawner: %s)', async (viaSpawner) => {
+    const fifo = path.join(tmp.dir, `clip-${viaSpawner}.MP4`);
     execFileSync('mkfifo', [fifo]);
     const script = `
+      if (${viaSpawner}) (await import(${JSON.stringify(path.join(repoRoot, 'dist', 'meta', 'spawner.js'))})).startHelperSpawner();
       const m = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'meta', 'ffprobe.js'))});
       m.probeFile(${JSON.stringify(fifo)}, { timeoutMs: 600000 });
-      setTimeout(() => console.log(JSON.stringify(m.ffprobePids())), 500);
+      const told = setInterval(() => { if (m.ffprobePids().length) { console.log(JSON.stringify(m.ffprobePids())); clearInterval(told); } }, 100);
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pids: number[] = await new Promise((done) => parent.stdout!.once('data', (d) => done(JSON.parse(String(d)))));
+    let pids: number[];
+    try {
+      pids = await new Promise((done) => parent.stdout!.once('data', (d) => done(JSON.parse(String(d)))));
+    } finally {
+      if (parent.exitCode === null) setTimeout(() => parent.kill('SIGKILL'), 10_000).unref(); // never left behind
+    }
     expect(pids).toHaveLength(1);
     expect(processAlive(pids[0]), 'ffprobe should be blocked on the FIFO').toBe(true);
     parent.kill('SIGKILL');

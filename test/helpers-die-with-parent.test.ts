@@ -1,6 +1,6 @@
 // Issue 12, point 4: no exiftool helper outlives its parent by more than a few seconds when the
 // parent is killed with SIGKILL (no chance to end them): the daemon while it ingests, and a
-// one-shot `evidock ingest`.
+// one-shot `evidock ingest`. The helpers are started by evidock's helper spawner: it goes too.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +40,9 @@ function largeFileIn(dir: string): boolean {
   }
 }
 
-const exiftoolChildren = (ppid: number) => childrenOf(ppid).filter((c) => c.cmd.includes('exiftool'));
+/** evidock's processes: its children and theirs (helpers are started by its helper spawner). */
+const descendants = (pid: number) => childrenOf(pid).flatMap((c) => [c, ...childrenOf(c.pid)]);
+const exiftoolChildren = (ppid: number) => descendants(ppid).filter((c) => c.cmd.includes('exiftool'));
 
 async function waitUntil<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -54,14 +56,15 @@ async function waitUntil<T>(what: string, probe: () => T | undefined | false, ti
 
 /** SIGKILL the parent, then every helper it had must be gone within `graceMs`. */
 async function killAndExpectHelpersGone(parentPid: number, graceMs = 5000): Promise<void> {
-  const helpers = exiftoolChildren(parentPid).map((c) => c.pid);
-  expect(helpers.length).toBeGreaterThan(0);
+  // every helper, and the spawner that started them
+  const helpers = descendants(parentPid).map((c) => c.pid);
+  expect(exiftoolChildren(parentPid).length).toBeGreaterThan(0);
   process.kill(parentPid, 'SIGKILL');
   const until = Date.now() + graceMs;
   while (helpers.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   const left = helpers.filter(alive);
   for (const pid of left) process.kill(pid, 'SIGKILL'); // tidy up before failing
-  expect(left, `exiftool helpers still running ${graceMs} ms after their parent was killed`).toEqual([]);
+  expect(left, `helpers still running ${graceMs} ms after their parent was killed`).toEqual([]);
 }
 
 describe('helpers die with their parent', () => {

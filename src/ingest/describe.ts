@@ -1,9 +1,10 @@
 // Describe step: derive a staged copy's provenance (metadata, file name, attribution, recording
 // time) once, from the copy, never from the recorder. Never rejects: a describe error is kept as
 // its reason and never blocks the hold.
-import { endMetadataReaders } from '../meta/index.js';
+import type { Config } from '../config.js';
+import { endMetadataReaders, startHelperSpawner } from '../meta/index.js';
 import { reasonOf } from './failure.js';
-import { deriveProvenance } from './provenance.js';
+import { deriveProvenance, readsMetadata } from './provenance.js';
 import type { Staged } from './stage.js';
 import type { Described, DescribeFn, IngestContext, RecorderSource } from './types.js';
 import type { Logger } from 'pino';
@@ -42,6 +43,14 @@ async function describeOnce(ctx: IngestContext, staged: Staged, recorder: Record
     log.error({ err, path: staged.source.path }, 'a describe step failed; the original is held anyway');
     return { provenance: null, reason: reasonOf(err) };
   }
+}
+
+/**
+ * Starts what starts describing's helper processes (exiftool, ffprobe): call before any card is
+ * opened, so that no helper is ever forked from a process holding a card's file (spawner.ts).
+ */
+export function startIngestHelpers(config: Config): void {
+  if (readsMetadata(config)) startHelperSpawner();
 }
 
 /** Ends the helper processes describing starts (exiftool, ffprobe). Call on shutdown. */

@@ -40,7 +40,7 @@ function conventionsFor(config: Config): { conventions: NameConvention[]; builti
   return { conventions: compiledConventions.conventions, builtins: config.meta?.builtin_name_conventions ?? true };
 }
 
-function readsMetadata(config: Config): boolean {
+export function readsMetadata(config: Config): boolean {
   return config.meta?.read_metadata ?? true;
 }
 

@@ -11,7 +11,7 @@ import { catchUpFacts } from '../facts/index.js';
 import { openCatalog, type Db } from '../store/catalog.js';
 import { startFsSteps } from '../lib/fs-steps.js';
 import { prepareOriginalsStore } from '../store/open-originals.js';
-import { endIngestHelpers } from './describe.js';
+import { endIngestHelpers, startIngestHelpers } from './describe.js';
 import { recoverAtStart, type RecoveryReport } from './recovery.js';
 import type { DescribeFn, IngestContext } from './types.js';
 import { writerGateFor } from './writer-gate.js';
@@ -58,6 +58,8 @@ export async function openStation(config: Config, home: Home, logger: Logger, op
   }
   // The hold's filesystem thread and its syncfs helper start before any card is read (see startFsSteps).
   if (config.store.backend !== 's3') startFsSteps();
+  // Likewise the process that starts exiftool and ffprobe (see startIngestHelpers).
+  startIngestHelpers(config);
   attachAuditHome(db, home.dir, { onError: (err) => logger.error({ err }, 'audit journal not written; retried after the next entry') });
   const ctx: IngestContext = { db, config, home, logger, actor: opts.actor, describe: opts.describe, deriveFacts: opts.deriveFacts, writers: writerGateFor(config) };
   const close = async () => {

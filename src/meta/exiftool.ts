@@ -2,8 +2,9 @@
 // instance, read-only use, `-api largefilesupport=1` so files over 2 GB are read, and ended
 // on shutdown (endExifTool). A perl child also ends by itself within a second or two when its
 // parent dies (SIGKILL, crash): exiftool -stay_open would otherwise poll a closed stdin forever.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { yieldToIngest } from './helper-priority.js';
+import { startHelper } from './spawner.js';
 import type { ExifTool } from 'exiftool-vendored';
 
 // Loaded on first read, not at start: the library takes over half a second of CPU to load, which
@@ -42,17 +43,16 @@ const DIE_WITH_PARENT = [
   'do $0; die $@ if $@;',
 ].join(' ');
 
-/** Starts one exiftool helper that dies with this process (see DIE_WITH_PARENT). */
-async function spawnHelper() {
+/**
+ * Starts one exiftool helper (through the helper spawner, see spawner.ts) that dies with the
+ * process that started it (see DIE_WITH_PARENT). exiftool-vendored uses of it what a ChildProcess
+ * has: its pid, pipes, exit events, kill and unref.
+ */
+async function spawnHelper(): Promise<ChildProcess> {
   const script = await (await loadVendored()).exiftoolPath();
-  const helper = spawn('perl', ['-e', DIE_WITH_PARENT, script, ...STAY_OPEN_ARGS], {
-    stdio: 'pipe',
-    shell: false,
-    detached: false,
-    env: { ...process.env, LANG: 'C' },
-  });
+  const helper = await startHelper('perl', ['-e', DIE_WITH_PARENT, script, ...STAY_OPEN_ARGS], { ...process.env, LANG: 'C' });
   yieldToIngest(helper.pid);
-  return helper;
+  return helper as unknown as ChildProcess;
 }
 
 let shared: ExifTool | null = null;

@@ -1,9 +1,9 @@
-// The one place evidock runs ffprobe: execFile (no shell), JSON output, a time limit, a record of
-// running children so shutdown can end them (endFfprobe), and death with evidock (setpriv).
-import { execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// The one place evidock runs ffprobe: no shell, JSON output, a time limit, a record of running
+// children so shutdown can end them (endFfprobe), started by the helper spawner (spawner.ts) and
+// dying with it (setpriv).
+import { resolve } from 'node:path';
 import { yieldToIngest } from './helper-priority.js';
+import { diesWithParent, startHelper, type HelperProcess } from './spawner.js';
 
 export interface ProbeStream {
   codec_type?: string;
@@ -42,7 +42,7 @@ export interface FfprobeOptions {
   timeoutMs?: number;
 }
 
-const running = new Set<ChildProcess>();
+const running = new Set<HelperProcess>();
 
 /** At most this many ffprobe processes at once (each loads every libav codec: CPU-heavy). */
 export const MAX_CONCURRENT_FFPROBE = 2;
@@ -64,73 +64,61 @@ export async function probeFile(path: string, options: FfprobeOptions = {}): Pro
   }
 }
 
-/**
- * util-linux's setpriv sets the parent-death signal and then execs ffprobe (same pid), so a probe
- * never outlives evidock, even after a SIGKILL (its own time limit dies with the parent).
- */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+/** More output than any probe of one file gives: the probe is stopped and fails. */
+const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
-/** The command line that runs `command`, tied to this process's life where the system allows. */
-function diesWithParent(command: string, args: string[]): [string, string[]] {
-  if (!SETPRIV) return [command, args];
-  const found = command.includes('/') ? (existsSync(command) ? command : undefined) : whichSync(command);
-  return found ? [SETPRIV, ['--pdeathsig', 'KILL', '--', found, ...args]] : [command, args];
-}
-
-/** The first executable named `name` on PATH (so a missing ffprobe still reports ENOENT as before). */
-function whichSync(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = join(dir || '.', name);
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
-
-function runFfprobe(path: string, options: FfprobeOptions): Promise<ProbeResult> {
+async function runFfprobe(path: string, options: FfprobeOptions): Promise<ProbeResult> {
   const command = options.command ?? 'ffprobe';
+  const timeoutMs = options.timeoutMs ?? 30_000;
   // "file:" stops ffprobe from reading a name as a protocol (concat:, http:, pipe:) or an option.
   const target = `file:${resolve(path)}`;
   const args = ['-v', 'error', '-hide_banner', '-print_format', 'json', '-show_format', '-show_streams', '-i', target];
+  let child: HelperProcess;
+  try {
+    const [file, argv] = diesWithParent(command, args);
+    child = await startHelper(file, argv);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `ffprobe not found (${command}); install ffmpeg` : (e as Error).message;
+    return { ok: false, reason: `ffprobe: ${why}` };
+  }
+  yieldToIngest(child.pid);
+  running.add(child);
   return new Promise((done) => {
-    let child: ChildProcess;
-    try {
-      const [file, argv] = diesWithParent(command, args);
-      child = execFile(
-        file,
-        argv,
-        { timeout: options.timeoutMs ?? 30_000, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true },
-        (error, stdout, stderr) => {
-          running.delete(child);
-          const message = stderrReason(String(stderr));
-          if (error) {
-            const why = (error as NodeJS.ErrnoException).code === 'ENOENT'
-              ? `ffprobe not found (${command}); install ffmpeg`
-              : error.killed
-                ? `ffprobe gave no answer within ${options.timeoutMs ?? 30_000} ms`
-                : message || error.message;
-            done({ ok: false, reason: `ffprobe: ${stripPath(why, target)}` });
-            return;
-          }
-          try {
-            const parsed = JSON.parse(String(stdout)) as Partial<ProbeOutput>;
-            done({ ok: true, output: { streams: parsed.streams ?? [], format: parsed.format ?? {} } });
-          } catch {
-            done({ ok: false, reason: 'ffprobe: output was not JSON' });
-          }
-        },
-      );
-    } catch (e) {
-      done({ ok: false, reason: `ffprobe: ${(e as Error).message}` });
-      return;
-    }
-    yieldToIngest(child.pid);
-    running.add(child);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let outBytes = 0;
+    let stopped: string | undefined;
+    const stop = (why: string) => {
+      stopped ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop(`ffprobe gave no answer within ${timeoutMs} ms`), timeoutMs);
+    child.on('error', () => undefined); // its exit says what happened
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end();
+    child.stdout?.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes > MAX_OUTPUT_BYTES) stop(`its output passed ${MAX_OUTPUT_BYTES} bytes`);
+      else stdout.push(d);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      if (stderr.length < 64) stderr.push(d);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      if (stopped) return done({ ok: false, reason: `ffprobe: ${stopped}` });
+      if (code !== 0) {
+        const message = stderrReason(Buffer.concat(stderr).toString());
+        return done({ ok: false, reason: `ffprobe: ${stripPath(message || (signal ? `killed by ${signal}` : `exited with status ${code}`), target)}` });
+      }
+      try {
+        const parsed = JSON.parse(Buffer.concat(stdout).toString()) as Partial<ProbeOutput>;
+        done({ ok: true, output: { streams: parsed.streams ?? [], format: parsed.format ?? {} } });
+      } catch {
+        done({ ok: false, reason: 'ffprobe: output was not JSON' });
+      }
+    });
   });
 }
 
