@@ -15,6 +15,7 @@ const probe = path.join(tmp.dir, 'loaded-probe.cjs');
 writeFileSync(
   probe,
   `process.on('exit', () => {
+  if (/spawner-child\.js$/.test(process.argv[1] ?? '')) return; // evidock's helper spawner, not the command
   const loaded = ${JSON.stringify(HEAVY)}.filter((name) => Object.keys(require.cache).some((f) => f.includes('/node_modules/' + name + '/')));
   process.stderr.write('LOADED ' + JSON.stringify(loaded) + '\\n');
 });\n`,

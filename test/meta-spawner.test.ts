@@ -62,8 +62,9 @@ describe('the helper spawner', () => {
     const spawner = m.helperSpawnerPid()!;
     const sleeper = await m.startHelper('sleep', ['30']);
     const slept = closed(sleeper);
-    m.stopHelperSpawner();
+    const stopping = m.stopHelperSpawner();
     expect(await slept).toMatchObject({ code: null, signal: 'SIGKILL' });
+    await stopping; // it has exited, and was waited for
     const until = Date.now() + 5000;
     while ((processAlive(spawner) || processAlive(sleeper.pid!)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect({ spawner: processAlive(spawner), helper: processAlive(sleeper.pid!) }).toEqual({ spawner: false, helper: false });

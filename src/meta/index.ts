@@ -16,5 +16,5 @@ import { stopHelperSpawner } from './spawner.js';
 export async function endMetadataReaders(): Promise<void> {
   endFfprobe();
   await endExifTool();
-  stopHelperSpawner();
+  await stopHelperSpawner();
 }

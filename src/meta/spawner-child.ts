@@ -38,8 +38,14 @@ process.on('message', (m: ToSpawner) => {
   }
 });
 
-// evidock ended (or closed the channel): so does everything started for it.
+// evidock ended (or closed the channel): so does everything started for it. Each is waited for,
+// so that their CPU time is counted in evidock's own (a spawner that evidock waits for).
 process.on('disconnect', () => {
   for (const child of started.values()) child.kill('SIGKILL');
-  process.exit(0);
+  const check = setInterval(() => {
+    if (started.size === 0) process.exit(0);
+  }, 10);
+  setTimeout(() => process.exit(0), 2000).unref();
+  check.unref();
+  if (started.size === 0) process.exit(0);
 });

@@ -202,11 +202,22 @@ export function startHelperSpawner(): void {
   child.channel?.unref();
 }
 
-/** Ends the spawner, and with it every helper it started. */
-export function stopHelperSpawner(): void {
+/**
+ * Ends the spawner, and with it every helper it started; resolves once it has exited (within 3 s),
+ * so evidock has waited for it and its helpers (their CPU time is then counted in evidock's).
+ */
+export async function stopHelperSpawner(): Promise<void> {
   const s = spawner;
   spawner = null;
-  if (s?.child.connected) s.child.disconnect();
+  if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => {
+    s.child.once('exit', () => resolve());
+    setTimeout(resolve, 3000).unref();
+  });
+  s.child.ref(); // evidock stays until it has exited
+  if (s.child.connected) s.child.disconnect();
+  await exited;
+  s.child.unref();
 }
 
 /** The spawner's process id (tests), or undefined when helpers are started directly. */
