@@ -86,6 +86,7 @@ function flushOn(flusher, paths) {
 // startFsSteps); when it cannot start or dies, flushes fall back to an fsync per path, never to
 // another start: a fork waits while any card read hangs in the kernel.
 let syncfsHelper; // undefined once it cannot start or has died: never started again
+const helperGone = () => Object.assign(new Error('the syncfs helper (perl) is not running'), { helperGone: true });
 const syncfsWaiting = [];
 function startSyncfsHelper() {
   const child = spawn('perl', ['-e', workerData.syncfsPerl], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -107,7 +108,7 @@ function startSyncfsHelper() {
   });
   const gone = () => {
     syncfsHelper = undefined;
-    for (const w of syncfsWaiting.splice(0)) w.reject(Object.assign(new Error('the syncfs helper (perl) is not running'), { helperGone: true }));
+    for (const w of syncfsWaiting.splice(0)) w.reject(helperGone());
   };
   child.on('error', gone);
   child.on('exit', gone);
@@ -119,7 +120,7 @@ function startSyncfsHelper() {
 }
 syncfsHelper = startSyncfsHelper();
 function syncfs(p) {
-  if (!syncfsHelper) return Promise.reject(Object.assign(new Error('the syncfs helper (perl) is not running'), { helperGone: true }));
+  if (!syncfsHelper) return Promise.reject(helperGone());
   return new Promise((resolve, reject) => {
     syncfsWaiting.push({ resolve, reject, path: p });
     syncfsHelper.stdin.write(Buffer.from(p).toString('hex') + '\\n');
@@ -251,9 +252,9 @@ class FsStepsThread {
 let thread: FsStepsThread | undefined;
 
 /**
- * Starts the filesystem thread and its syncfs helper now. Call it before any card is read: a
- * process cannot fork (start a helper) while a thread of it waits on a card that has stopped
- * answering (seen with a hung FUSE card: the fork waited as long as the card did).
+ * Starts the filesystem thread and its syncfs helper now. Call it before any card is opened: the
+ * exec of a helper forked later closes the card files it inherited, and closing a file of a hung
+ * FUSE card waits for its server (the fork waited as long as the card did; see meta/spawner.ts).
  */
 export function startFsSteps(): void {
   thread ??= new FsStepsThread();

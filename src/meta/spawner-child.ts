@@ -30,6 +30,7 @@ process.on('message', (m: ToSpawner) => {
     child.on('close', (code, signal) => {
       started.delete(m.id);
       send({ op: 'exit', id: m.id, code, signal });
+      if (!process.connected && started.size === 0) process.exit(0); // the last one after evidock's end
     });
   } else if (m.op === 'stdin') {
     started.get(m.id)?.stdin?.write(bytes(m.data));
@@ -41,11 +42,7 @@ process.on('message', (m: ToSpawner) => {
 // evidock ended (or closed the channel): so does everything started for it. Each is waited for,
 // so that their CPU time is counted in evidock's own (a spawner that evidock waits for).
 process.on('disconnect', () => {
-  for (const child of started.values()) child.kill('SIGKILL');
-  const check = setInterval(() => {
-    if (started.size === 0) process.exit(0);
-  }, 10);
-  setTimeout(() => process.exit(0), 2000).unref();
-  check.unref();
   if (started.size === 0) process.exit(0);
+  for (const child of started.values()) child.kill('SIGKILL');
+  setTimeout(() => process.exit(0), 2000).unref();
 });
