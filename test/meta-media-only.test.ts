@@ -1,7 +1,9 @@
 // Issue 11 point 5: only what can be media is probed. A card's logs, GPS tracks, thumbnail-like
 // and index binaries are held with their provenance but never given to ffprobe; a damaged clip
-// (a media name, or media bytes under another name) still is. ffprobe runs are counted by a
-// wrapper named ffprobe first on PATH, which logs each run and then runs the real one.
+// (a media name, or media bytes under another name) is still read: by exiftool, and by ffprobe
+// unless exiftool's tags already show what is wrong (a clip cut before its moov box was
+// written). ffprobe runs are counted by a wrapper named ffprobe first on PATH, which logs each
+// run and then runs the real one.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -24,7 +26,7 @@ function noise(n: number, seed: number): Buffer {
 }
 
 describe('media-only probing', () => {
-  it('holds non-media files without running ffprobe; a damaged clip is still probed', () => {
+  it('holds non-media files without running ffprobe; damaged clips are still read, and probed where exiftool cannot tell', () => {
     const wrapperDir = path.join(tmp.dir, 'bin');
     const runs = path.join(tmp.dir, 'ffprobe-runs.log');
     mkdirSync(wrapperDir);
@@ -42,24 +44,29 @@ describe('media-only probing', () => {
       writeFileSync(path.join(card, 'SYS', `IDX${i}.BIN`), noise(100 + i, i + 100));
       nonMedia.push(`LOG/EVT${i}.LOG`, `GPS/GPS${i}.NMEA`, `THUMB/T${i}.THM`, `SYS/IDX${i}.BIN`);
     }
-    // The fixture clip whose moov box was never written: exiftool is not conclusive, ffprobe decides.
+    // The fixture clip whose moov box was never written: exiftool's tags show it (ftyp, then an
+    // mdat running past the end, nothing else), so ffprobe is not needed.
     const cut = manifest.files.find((f) => f.kind === 'corrupt-video')!;
     writeFileSync(path.join(card, 'DCIM', 'CUT_0001.MP4'), readFileSync(path.join(repoRoot, cut.file)));
     // The same bytes under a name that says nothing: its first bytes ("ftyp") make it media.
     const cutBytes = readFileSync(path.join(repoRoot, cut.file));
     writeFileSync(path.join(card, 'DCIM', 'CUT_0002.DAT'), Buffer.concat([cutBytes, Buffer.from('x')]));
+    // A good clip whose moov box (at its end) lost its last 400 bytes: exiftool reads part of the
+    // index and is not conclusive; ffprobe decides.
+    const good = manifest.files.find((f) => f.kind === 'video')!;
+    const goodBytes = readFileSync(path.join(repoRoot, good.file));
+    writeFileSync(path.join(card, 'DCIM', 'TORN_0003.MP4'), goodBytes.subarray(0, goodBytes.length - 400));
 
     const home = path.join(tmp.dir, 'home');
     initHome(home);
     const r = runCli(['--home', home, 'ingest', card, '--json'], { env: { PATH: `${wrapperDir}:${process.env.PATH}` } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ held: nonMedia.length + 2, failed: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ held: nonMedia.length + 3, failed: 0 });
 
     const probed = existsSync(runs) ? readFileSync(runs, 'utf8').trim().split('\n') : [];
-    // Two damaged clips probed, nothing else.
-    expect(probed).toHaveLength(2);
-    expect(probed.some((l) => l.includes('CUT_0001.MP4'))).toBe(true);
-    expect(probed.some((l) => l.includes('CUT_0002.DAT'))).toBe(true);
+    // The clip with a torn index probed, nothing else.
+    expect(probed).toHaveLength(1);
+    expect(probed[0]).toContain('TORN_0003.MP4');
 
     const db = new Database(path.join(home, 'catalog.sqlite'), { readonly: true });
     const rows = db
@@ -73,7 +80,10 @@ describe('media-only probing', () => {
       expect(bySource.get(p)!.metadata_available).toBe(0);
       expect(bySource.get(p)!.metadata_reason, p).toMatch(p.endsWith('.LOG') || p.endsWith('.NMEA') ? /^not a recording \(text\/plain\)/ : /^not a recording \(application\/octet-stream\)/);
     }
-    expect(bySource.get('DCIM/CUT_0001.MP4')!.metadata_reason).toMatch(/moov atom not found/);
-    expect(bySource.get('DCIM/CUT_0002.DAT')!.metadata_reason).toMatch(/moov atom not found/);
+    for (const p of ['DCIM/CUT_0001.MP4', 'DCIM/CUT_0002.DAT']) {
+      expect(bySource.get(p)!.metadata_available, p).toBe(0);
+      expect(bySource.get(p)!.metadata_reason, p).toMatch(/^moov atom not found: the file ends inside its media data.*exiftool: Truncated 'mdat' data/);
+    }
+    expect(bySource.get('DCIM/TORN_0003.MP4')!.metadata_reason).toMatch(/^ffprobe: /);
   });
 });

@@ -182,6 +182,54 @@ describe('exiftool first, ffprobe when the tags are not conclusive', () => {
     expect(m.available).toBe(true);
   });
 
+  // What exiftool 13 gives for a clip whose recorder lost power mid-recording: ftyp, then an mdat
+  // that runs past the end of the file, and no moov (the index, written last).
+  const cutTags = {
+    SourceFile: '/x.MP4',
+    'ExifTool:ExifToolVersion': 13.59,
+    'ExifTool:Warning': "Truncated 'mdat' data at offset 0x28",
+    'System:FileName': 'x.MP4',
+    'System:FileSize': 18999,
+    'File:FileType': 'MP4',
+    'File:MIMEType': 'video/mp4',
+    'QuickTime:MajorBrand': 'isom',
+    'QuickTime:MinorVersion': '0.2.0',
+    'QuickTime:CompatibleBrands': ['isom', 'iso2', 'avc1', 'mp41'],
+    'QuickTime:MediaDataSize': 29965,
+    'QuickTime:MediaDataOffset': 48,
+    errors: [],
+    warnings: [],
+  };
+
+  it('a clip cut before its index (ftyp, a truncated mdat, nothing else): unavailable from the tags, no ffprobe', async () => {
+    const f = fakes(cutTags);
+    const m = await readRecordingMetadata('/x.MP4', { tags: f.tags, prober: f.prober });
+    expect(f.calls()).toBe(0);
+    expect(m).toMatchObject({ available: false, mimeType: 'video/mp4' });
+    expect((m as { reason: string }).reason).toMatch(/^moov atom not found: the file ends inside its media data.*; exiftool: Truncated 'mdat' data at offset 0x28$/);
+  });
+
+  it.each([
+    ['a movie header before the media', { 'QuickTime:MovieHeaderVersion': 0, 'QuickTime:Duration': 4 }],
+    ['another box (XMP)', { 'XMP-x:XMPToolkit': 'x' }],
+    ['a truncated moov instead', { 'ExifTool:Warning': "Truncated 'moov' data" }],
+    ['an error besides', { errors: ['Error reading mdat'] }],
+    ['no media data size', { 'QuickTime:MediaDataSize': undefined }],
+    ['not QuickTime', { 'File:MIMEType': 'video/x-msvideo' }],
+  ])('cut, but %s: ffprobe decides', async (_n, more) => {
+    const f = fakes({ ...cutTags, ...more });
+    await readRecordingMetadata('/x.MP4', { tags: f.tags, prober: f.prober });
+    expect(f.calls()).toBe(1);
+  });
+
+  it("the real exiftool's reading of the fixture clip cut before its moov box is conclusive: no ffprobe", async () => {
+    const cut = manifest.files.find((f) => f.kind === 'corrupt-video')!;
+    let probes = 0;
+    const m = await readRecordingMetadata(join(root, cut.file), { prober: { probe: async () => (probes++, { ok: false, reason: 'ffprobe: asked' }) } });
+    expect(probes).toBe(0);
+    expect((m as { reason: string }).reason).toMatch(/^moov atom not found: .*exiftool: Truncated 'mdat' data/);
+  });
+
   it('a reader that throws gives unavailable, never a rejection', async () => {
     const m = await readRecordingMetadata('/x', { tags: { readTags: async () => { throw new Error('boom'); } }, prober: { probe: async () => { throw new Error('bang'); } } });
     expect(m).toMatchObject({ available: false });

@@ -91,3 +91,29 @@ export function probeFromTags(t: RawTags): ProbeOutput | null {
   }
   return null;
 }
+
+/** The QuickTime tags an ftyp box and an mdat box give; every other one comes from another box. */
+const FTYP_AND_MDAT_TAGS = new Set(['QuickTime:MajorBrand', 'QuickTime:MinorVersion', 'QuickTime:CompatibleBrands', 'QuickTime:MediaDataSize', 'QuickTime:MediaDataOffset']);
+
+/**
+ * Why an MP4/MOV cannot be read, when exiftool's tags already prove it: the file is an ftyp box
+ * and then media data (mdat) that runs past the end of the file, and nothing else. The recorder
+ * stopped (power lost, card pulled) before writing the index (moov) at the end, and ffprobe
+ * could only say "moov atom not found" after loading every codec (~0.1 s of CPU, several times
+ * that with other work on the machine). Anything more in the tags (a moov box before the media,
+ * another box, an error) and this is null: ffprobe decides.
+ */
+export function cutBeforeIndex(t: RawTags): string | null {
+  const warning = t['ExifTool:Warning'];
+  if (typeof warning !== 'string' || !/^Truncated 'mdat' data( at offset 0x[0-9a-f]+)?$/i.test(warning)) return null;
+  const listed = (key: string) => Array.isArray(t[key]) && (t[key] as unknown[]).length > 0;
+  if (listed('errors') || listed('warnings')) return null;
+  const mime = t['File:MIMEType'];
+  if (mime !== 'video/mp4' && mime !== 'video/quicktime' && mime !== 'video/3gpp') return null;
+  for (const key of Object.keys(t)) {
+    const fromBoxes = key.startsWith('QuickTime:') ? FTYP_AND_MDAT_TAGS.has(key) : /^(SourceFile|errors|warnings|ExifTool:.*|System:.*|File:.*)$/.test(key);
+    if (!fromBoxes) return null;
+  }
+  if (t['QuickTime:MediaDataSize'] === undefined) return null;
+  return 'moov atom not found: the file ends inside its media data, before the index a player needs (the recorder stopped writing; read by exiftool, ffprobe not needed)';
+}

@@ -4,7 +4,7 @@
 // {available: false, reason}.
 import { exifTagReader, type RawTags, type TagReader } from './exiftool.js';
 import { ffprobe, type ProbeOutput, type ProbeResult, type Prober } from './ffprobe.js';
-import { probeFromTags } from './from-tags.js';
+import { cutBeforeIndex, probeFromTags } from './from-tags.js';
 import { sniffMedia } from './media-sniff.js';
 import { formatInZone, wallTimeToInstant } from '../lib/time-zone.js';
 import { formatUtc, parseDateTimeText, parseOffset, wallTimeWithOffsetToInstant } from './time.js';
@@ -106,11 +106,14 @@ export async function readRecordingMetadata(path: string, options: ReadMetadataO
     tagsResult = await readTags();
     const fromTags = tagsResult.ok ? probeFromTags(tagsResult.tags) : null;
     const otherType = tagsResult.ok && sniffed.media === true && !sniffed.signature ? nonMediaType(tagsResult.tags) : null;
+    const cut = tagsResult.ok && !fromTags ? cutBeforeIndex(tagsResult.tags) : null;
     probed = fromTags
       ? { ok: true, output: fromTags }
       : otherType
         ? { ok: false, reason: `ffprobe: not run (exiftool reads it as ${otherType}, only its name is that of a recording)` }
-        : await probeWithFfprobe();
+        : cut
+          ? { ok: false, reason: cut }
+          : await probeWithFfprobe();
   }
   try {
     return interpret(tagsResult.ok ? tagsResult.tags : null, tagsResult.ok ? null : tagsResult.reason, probed, timezone);
