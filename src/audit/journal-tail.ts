@@ -38,9 +38,12 @@ export function tornTailOf(file: string, content: Buffer): TornTail | undefined 
   return { file, at: start, bytes: Buffer.from(content.subarray(start)) };
 }
 
-/** The end of a journal file: at most the last 1 MiB, enough for any entry's line and the one before. */
+/**
+ * The end of a journal file, enough for its last line and the one before: the last 64 KiB (far
+ * more than an entry's line), more only when that holds no newline. It is read at every append.
+ */
 function readEnd(fd: number, size: number): { content: Buffer; offset: number } {
-  let chunk = 1024 * 1024;
+  let chunk = 64 * 1024;
   for (;;) {
     const offset = Math.max(0, size - chunk);
     const content = Buffer.alloc(size - offset);

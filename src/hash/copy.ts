@@ -115,9 +115,12 @@ async function closeSource(fh: FileHandle, card: CardOps): Promise<void> {
 
 /**
  * Read until buf is full or the end of the file; a read error names `what`, `where` and the byte.
- * With `card`, each read is watched for a stall and the session's stop.
+ * With `card`, each read is watched for a stall and the session's stop. With `endAt` (the size
+ * the file had when opened), a read that asked for more and stopped exactly there is taken as
+ * the end without one more read to see 0 (a small file: one read, not two); the caller's fstat
+ * after the last read tells whether the file grew meanwhile.
  */
-async function readFull(fh: FileHandle, buf: Buffer, position: number, what = 'read error', where = 'the file', card?: CardOps): Promise<number> {
+async function readFull(fh: FileHandle, buf: Buffer, position: number, what = 'read error', where = 'the file', card?: CardOps, endAt?: number): Promise<number> {
   let filled = 0;
   while (filled < buf.length) {
     let bytesRead: number;
@@ -131,6 +134,7 @@ async function readFull(fh: FileHandle, buf: Buffer, position: number, what = 'r
     }
     if (bytesRead === 0) break;
     filled += bytesRead;
+    if (position + filled === endAt && filled < buf.length) break;
   }
   return filled;
 }
@@ -176,21 +180,17 @@ function changeBetween(before: Stats, after: Stats): string | undefined {
 export async function copyWithDigest(src: string | Buffer, dest: string, opts: CopyOptions): Promise<CopyResult> {
   const label = opts.label ?? src.toString();
   const attempts = Math.max(1, opts.attempts ?? 3);
-  let output: FileHandle | undefined;
-  let back: FileHandle | undefined;
+  // The copy is created, and opened again to be read back, while the source is opened (a small
+  // file's copy is mostly such waits).
+  const creating = createCopy(dest);
+  creating.catch(() => undefined); // awaited in copyOnce, after the source is open
   try {
-    try {
-      output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-      back = await open(dest, fsc.O_RDONLY);
-    } catch (err) {
-      throw ioError('cannot create', 'the staged copy', undefined, err);
-    }
     const failures: string[] = [];
     for (let attempt = 1; ; attempt++) {
       checkAbort(opts.signal);
-      if (attempt > 1) await output.truncate(0);
+      if (attempt > 1) await (await creating).output.truncate(0);
       try {
-        return await copyOnce(src, label, output, back, opts);
+        return await copyOnce(src, label, creating, opts);
       } catch (err) {
         if (!(err instanceof SourceChangedError || err instanceof ShortReadError) || err.message.includes('between listing and opening')) throw err;
         failures.push(err.message);
@@ -201,19 +201,39 @@ export async function copyWithDigest(src: string | Buffer, dest: string, opts: C
       }
     }
   } finally {
-    await back?.close();
-    await output?.close();
+    const copy = await creating.catch(() => undefined);
+    await copy?.back.close();
+    await copy?.output.close();
   }
 }
 
+/** dest created (it must not exist) for writing, and opened a second time for the read-back. */
+async function createCopy(dest: string): Promise<CopyHandles> {
+  let output: FileHandle | undefined;
+  try {
+    output = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    return { output, back: await open(dest, fsc.O_RDONLY) };
+  } catch (err) {
+    await output?.close();
+    throw ioError('cannot create', 'the staged copy', undefined, err);
+  }
+}
+
+interface CopyHandles {
+  output: FileHandle;
+  back: FileHandle;
+}
+
 /** One pass over the source into output (empty), checked against the source's fstat at open. */
-async function copyOnce(src: string | Buffer, label: string, output: FileHandle, reader: FileHandle, opts: CopyOptions): Promise<CopyResult> {
+async function copyOnce(src: string | Buffer, label: string, creating: Promise<CopyHandles>, opts: CopyOptions): Promise<CopyResult> {
   const card = new CardOps({ signal: opts.signal, stallMs: opts.stallMs });
   const { fh: input, st } = await openSource(src, label, card, opts.expect);
   let checking: Promise<void> = Promise.resolve();
   let pending: Promise<number> = Promise.resolve(0);
   let flushing: Promise<void> | undefined;
   try {
+    const { output, back } = await creating;
+    const flushAtEnd = opts.flushAtEnd !== false;
     const { chunks, check } = opts.buffers.forCopy();
     const size = opts.buffers.size;
     const digest = digestFor(opts.algorithms, chunks[0]);
@@ -221,12 +241,12 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
     // the source and chunk i-1 is read back from the copy and compared.
     let i = 0;
     let position = 0;
-    let n = await readFull(input, chunks[0], 0, 'read error', label, card);
+    let n = await readFull(input, chunks[0], 0, 'read error', label, card, st.size);
     let unflushed = 0;
     while (n > 0) {
       checkAbort(opts.signal);
       const current = chunks[i % 3];
-      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n, 'read error', label, card) : Promise.resolve(0);
+      pending = n === size ? readFull(input, chunks[(i + 1) % 3], position + n, 'read error', label, card, st.size) : Promise.resolve(0);
       pending.catch(() => undefined); // awaited below; a pulled card's EIO must not go unhandled meanwhile
       // The write (in libuv's pool) and the hash (here, or on a hashing thread) read the same
       // untouched buffer at once: the digest is of exactly the bytes written.
@@ -236,7 +256,7 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
       await written;
       await hashed;
       await checking; // chunk i-1 compared: its buffer is free for chunk i+2, `check` for chunk i
-      checking = readBackAndCompare(reader, check, current, n, position);
+      checking = readBackAndCompare(back, check, current, n, position);
       checking.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       position += n;
       unflushed += n;
@@ -252,7 +272,10 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
     }
     await checking;
     await flushing;
-    // The source after its last read must be the source as opened, read to its end.
+    // The source after its last read must be the source as opened, read to its end. (The copy's
+    // size is asked for meanwhile: nothing is written to it any more.)
+    const copyStat = flushAtEnd ? undefined : output.stat();
+    copyStat?.catch(() => undefined); // awaited below
     const after = await card.run(input.stat(), () => `to fstat ${label} after its last read`);
     const changed = changeBetween(st, after);
     if (changed) throw new SourceChangedError(`${label} changed while it was copied (${changed})`);
@@ -260,14 +283,14 @@ async function copyOnce(src: string | Buffer, label: string, output: FileHandle,
       throw new ShortReadError(`short read: ${label} ended at byte ${position} of ${st.size} without an error (the card gave less than the file's size)`);
     }
     if (position > st.size) throw new SourceChangedError(`${label} changed while it was copied (${position} bytes read, ${st.size} at open)`);
-    if (opts.flushAtEnd !== false) {
+    if (flushAtEnd) {
       try {
         await output.datasync();
       } catch (err) {
         throw ioError('fdatasync failed on', 'the staged copy', undefined, err);
       }
     }
-    const written = (await output.stat()).size;
+    const written = (await (copyStat ?? output.stat())).size;
     if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes${opts.flushAtEnd === false ? '' : ' after fdatasync'}, ${position} were written`);
     return { bytes: position, digests: await digest.digest(), source: st };
   } catch (err) {

@@ -4,6 +4,7 @@
 // audit entry; anything cut short leaves at most a staging entry, discarded or finished by
 // recovery at the next start.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { algorithmsFor } from '../hash/digest.js';
 import { endSession, startSession } from '../store/records.js';
@@ -85,6 +86,9 @@ export class IngestSession {
     // aborted and the session ends after them, so none reads a copy or the catalog after it.
     const describing = new Set<Promise<unknown>>();
     const stillWanted = new AbortController();
+    // One listener per describe in flight (as many as copies wait to commit), each removed when
+    // its describe ends: many at once is expected, not a leak (Node warns past 10).
+    setMaxListeners(0, stillWanted.signal);
     try {
       this.env.recorderDevice = await recorderDevice(this.recorder.root);
       const files = await scanRecorder(this.recorder.root, this.record, this.opts.signal, this.ctx.config.ingest.stall_seconds * 1000);
