@@ -291,7 +291,7 @@ async function copyOnce(src: string | Buffer, label: string, creating: Promise<C
       }
     }
     const written = (await (copyStat ?? output.stat())).size;
-    if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes${opts.flushAtEnd === false ? '' : ' after fdatasync'}, ${position} were written`);
+    if (written !== position) throw new ReadBackError(`the copy holds ${written} bytes${flushAtEnd ? ' after fdatasync' : ''}, ${position} were written`);
     return { bytes: position, digests: await digest.digest(), source: st };
   } catch (err) {
     // Nothing left running on the buffers or the files when they are closed and reused.

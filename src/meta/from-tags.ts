@@ -47,9 +47,17 @@ function wavCodec(encoding: number | null, bits: number | null): string | null {
   return null;
 }
 
+/** The QuickTime family's MIME types (MP4, MOV, 3GP): one box structure. */
+const QUICKTIME_MIMES = new Set(['video/mp4', 'video/quicktime', 'video/3gpp']);
+
+/** Whether exiftool listed any of `key` ("errors", "warnings") for the file. */
+function listed(t: RawTags, key: string): boolean {
+  return Array.isArray(t[key]) && (t[key] as unknown[]).length > 0;
+}
+
 /** ffprobe-shaped facts from exiftool tags, or null when ffprobe should look. */
 export function probeFromTags(t: RawTags): ProbeOutput | null {
-  if (t['ExifTool:Warning'] !== undefined || (Array.isArray(t['errors']) && t['errors'].length > 0)) return null;
+  if (t['ExifTool:Warning'] !== undefined || listed(t, 'errors')) return null;
   const mime = typeof t['File:MIMEType'] === 'string' ? t['File:MIMEType'] : '';
 
   if (mime === 'image/jpeg') {
@@ -66,7 +74,7 @@ export function probeFromTags(t: RawTags): ProbeOutput | null {
     return { format: { format_name: 'wav', duration: String(duration) }, streams: [{ codec_type: 'audio', codec_name: codec, duration: String(duration) }] };
   }
 
-  if (mime === 'video/mp4' || mime === 'video/quicktime' || mime === 'video/3gpp') {
+  if (QUICKTIME_MIMES.has(mime)) {
     const duration = num(t['QuickTime:Duration']);
     if (duration === null) return null; // no movie header: the moov box is missing or unreadable
     const streams: ProbeStream[] = [];
@@ -106,10 +114,8 @@ const FTYP_AND_MDAT_TAGS = new Set(['QuickTime:MajorBrand', 'QuickTime:MinorVers
 export function cutBeforeIndex(t: RawTags): string | null {
   const warning = t['ExifTool:Warning'];
   if (typeof warning !== 'string' || !/^Truncated 'mdat' data( at offset 0x[0-9a-f]+)?$/i.test(warning)) return null;
-  const listed = (key: string) => Array.isArray(t[key]) && (t[key] as unknown[]).length > 0;
-  if (listed('errors') || listed('warnings')) return null;
-  const mime = t['File:MIMEType'];
-  if (mime !== 'video/mp4' && mime !== 'video/quicktime' && mime !== 'video/3gpp') return null;
+  if (listed(t, 'errors') || listed(t, 'warnings')) return null;
+  if (!QUICKTIME_MIMES.has(String(t['File:MIMEType']))) return null;
   for (const key of Object.keys(t)) {
     const fromBoxes = key.startsWith('QuickTime:') ? FTYP_AND_MDAT_TAGS.has(key) : /^(SourceFile|errors|warnings|ExifTool:.*|System:.*|File:.*)$/.test(key);
     if (!fromBoxes) return null;
